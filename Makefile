@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RN_HOME ?= $(CURDIR)/.routenator
+export RN_HOME
+export DAGSTER_HOME ?= $(RN_HOME)/dagster_home
+export WANDB_MODE ?= offline
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: setup run test bench ui validate clean
+
+setup: $(STAMP)
+
+# torch first, as the exact CPU wheel: any looser torch requirement pulls gigabytes of CUDA.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: setup
+	mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/routenator run
+
+test: setup
+	$(PY) -m pytest -q tests
+
+bench: setup
+	$(PY) -m bench.run_all
+
+validate: setup
+	mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/dagster definitions validate -m routenator_dagster.definitions
+
+ui: setup
+	mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/dagster dev -m routenator_dagster.definitions --host 127.0.0.1 --port $${PORT:-3000}
+
+clean:
+	rm -rf $(RN_HOME) wandb

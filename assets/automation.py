@@ -1,0 +1,5 @@
+"""Jobs, schedules and sensors."""
+
+JOBS: list = []
+SCHEDULES: list = []
+SENSORS: list = []

@@ -1,0 +1,40 @@
+"""The `routenator` command. Subcommands live in their own modules and load lazily."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module, one-line help). Each module defines add_arguments(parser) and run(args) -> int.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("routenator_dagster.cli.run_cmd", "materialize the main job on the configured backends"),
+    "load-graph": ("routenator_dagster.cli.load_graph_cmd", "load node/relationship files into Neo4j"),
+    "build-catalog": ("routenator_dagster.cli.build_catalog_cmd", "write the seed content catalog to a file"),
+    "report": ("routenator_dagster.cli.report_cmd", "print the latest dataset quality figures"),
+    "eval": ("routenator_dagster.cli.eval_cmd", "score a model on a golden set"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="routenator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    modules = {}
+    for name, (mod_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod_name:
+                raise
+            continue
+        mod.add_arguments(p)
+        modules[name] = mod
+    args = parser.parse_args(argv)
+    if args.command not in modules:
+        parser.error(f"command {args.command!r} is not available in this build")
+    return int(modules[args.command].run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

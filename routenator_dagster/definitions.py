@@ -1,0 +1,24 @@
+"""The Dagster code location: every asset, check, job, schedule, sensor and resource."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets import automation, evaluation, filtering, generation, knowledge, quality, training
+from resources.environments import build_resources
+
+_ASSET_MODULES = [knowledge, generation, filtering, quality, training, evaluation]
+
+
+def build_definitions(env: str | None = None) -> dg.Definitions:
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules(_ASSET_MODULES),
+        asset_checks=dg.load_asset_checks_from_modules(_ASSET_MODULES),
+        jobs=automation.JOBS,
+        schedules=automation.SCHEDULES,
+        sensors=automation.SENSORS,
+        resources=build_resources(env),
+    )
+
+
+defs = build_definitions()
