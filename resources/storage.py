@@ -47,6 +47,15 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
             os.replace(tmp, path)  # readers never see a half-written file
             context.add_output_metadata({"path": dg.MetadataValue.path(str(path)), "rows": len(obj)})
             return
+        if isinstance(obj, dict) and obj and all(isinstance(v, pl.DataFrame) for v in obj.values()):
+            folder = self._path(context.asset_key, partition, ".tables")
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, frame in obj.items():
+                tmp = folder / f"{name}.parquet.tmp"
+                frame.write_parquet(tmp)
+                os.replace(tmp, folder / f"{name}.parquet")
+            context.add_output_metadata({"path": dg.MetadataValue.path(str(folder))})
+            return
         path = self._path(context.asset_key, partition, ".json")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
@@ -58,6 +67,9 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         pq = self._path(asset_key, partition, ".parquet")
         if pq.exists():
             return pl.read_parquet(pq)
+        tables = self._path(asset_key, partition, ".tables")
+        if tables.is_dir():
+            return {f.stem: pl.read_parquet(f) for f in sorted(tables.glob("*.parquet"))}
         js = self._path(asset_key, partition, ".json")
         if js.exists():
             return json.loads(js.read_text(encoding="utf-8"))
