@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from assets import automation, evaluation, filtering, generation, knowledge, quality, training
+from assets.k8s_tags import executor_for
 from resources.environments import build_resources
 
 _ASSET_MODULES = [knowledge, generation, filtering, quality, training, evaluation]
 
 
 def build_definitions(env: str | None = None) -> dg.Definitions:
+    env = env or os.environ.get("RN_ENV", "local")
     return dg.Definitions(
         assets=dg.load_assets_from_modules(_ASSET_MODULES),
         asset_checks=dg.load_asset_checks_from_modules(_ASSET_MODULES),
@@ -18,6 +22,7 @@ def build_definitions(env: str | None = None) -> dg.Definitions:
         schedules=automation.SCHEDULES,
         sensors=automation.SENSORS,
         resources=build_resources(env),
+        executor=executor_for(env),
     )
 
 

@@ -49,3 +49,11 @@ def test_missing_file_and_bad_yaml(tmp_path):
     bad.write_bytes(b"\xff\xfe: [")
     with pytest.raises(TargetsError, match="bad.yaml"):
         load_targets(bad)
+
+
+def test_rounded_published_shares_survive_a_json_round_trip():
+    import json
+
+    raw = json.loads(json.dumps(_raw(), sort_keys=True))
+    t = parse_targets(raw, "roundtrip")
+    assert abs(sum(t.content_type_shares["Search"].values()) - 1.0) < 1e-12

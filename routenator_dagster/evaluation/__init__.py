@@ -1,0 +1,1 @@
+"""Evaluation: metrics, significance tests, predictors and reports on golden sets."""

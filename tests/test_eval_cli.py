@@ -1,0 +1,200 @@
+"""End to end: materialize sft_dataset -> proxy_model -> evaluation_report, then `routenator eval`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from assets.evaluation import evaluation_report, proxy_beats_keyword_baseline, variant_comparison
+from assets.training import TINY_LOCAL, proxy_model, qlora_adapter, sft_dataset
+from resources.storage import PolarsParquetIOManager
+from resources.tracking import WandbResource
+from routenator_dagster.cli import main
+from routenator_dagster.schema import SYNTHETIC_SCHEMA, conform
+from tests.test_proxy_model import synthetic_frame
+
+
+def _filtered(n: int) -> pl.DataFrame:
+    df = synthetic_frame(n, seed=11).with_row_index("i")
+    df = df.with_columns(
+        pl.format("r{}", pl.col("i")).alias("request_id"),
+        pl.when(pl.col("i") % 4 == 0).then(pl.lit("text_llm")).otherwise(pl.lit("heuristic")).alias("route"),
+        pl.lit("short").alias("length_bucket"),
+        pl.lit("ok").alias("status"),
+    )
+    return conform(df, SYNTHETIC_SCHEMA)
+
+
+@dg.asset(name="filtered_dataset")
+def _stub_filtered() -> pl.DataFrame:
+    return _filtered(700)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    mp = pytest.MonkeyPatch()
+    h = tmp_path_factory.mktemp("home")
+    mp.setenv("RN_HOME", str(h))
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    res = {"io_manager": PolarsParquetIOManager(base_dir=str(h)), "wandb": WandbResource(mode="disabled")}
+    # held-out rows of the same kind as the training data: there the proxy must beat the floor
+    golden = h / "heldout.jsonl"
+    golden.write_text("\n".join(json.dumps(r) for r in synthetic_frame(150, seed=77).iter_rows(named=True)) + "\n")
+    result = dg.materialize(
+        [_stub_filtered, sft_dataset, proxy_model, evaluation_report, proxy_beats_keyword_baseline],
+        resources=res,
+        run_config={"ops": {"evaluation_report": {"config": {"golden_path": str(golden)}}}},
+    )
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) == 1 and checks[0].passed, checks
+    yield h
+    mp.undo()
+
+
+def test_assets_write_their_files(home: Path) -> None:
+    assert (home / "sft" / "train.jsonl").is_file() and (home / "sft" / "hf_dataset" / "dataset_dict.json").is_file()
+    report = json.loads((home / "reports" / "evaluation.json").read_text())
+    assert set(report["variants"]) == {"keyword", "proxy"}
+    assert report["tests"]["proxy"]["mcnemar_function"]["method"] in ("exact binomial", "chi-square with continuity correction")
+    assert (home / "reports" / "evaluation_confusion.png").is_file()
+    assert (home / "models" / "proxy" / "meta.json").is_file()
+
+
+def test_floor_check_fails_when_the_proxy_is_worse() -> None:
+    def variant(f1: float, cta: float) -> dict:
+        return {"function_f1": f1, "content_type_accuracy": cta, "subprompt_similarity": 0.5}
+
+    report = {"variants": {"proxy": variant(0.6, 0.9), "keyword": variant(0.7, 0.5)},
+              "tests": {"proxy": {"mcnemar_function": {"pvalue": 0.2}}}}
+    res = proxy_beats_keyword_baseline(report)
+    assert not res.passed and res.metadata["function_f1_delta"].value == pytest.approx(-0.1)
+    report["variants"]["proxy"] = variant(0.8, 0.9)
+    assert proxy_beats_keyword_baseline(report).passed
+
+
+def test_eval_cli_scores_the_last_trained_proxy(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--home", str(home)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("n", "function_f1", "content_type_accuracy", "subprompt_similarity", "invalid_rate", "per_content_type"):
+        assert key in out
+    assert out["n"] >= 160 and out["invalid_rate"] == 0.0
+    assert 0.0 <= out["function_f1"] <= 1.0 and "Photo" in out["per_content_type"]
+
+
+def test_eval_cli_keyword_on_a_custom_golden_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    g = tmp_path / "g.jsonl"
+    rows = [
+        {"query": "create a logo for Mia's bakery", "function": "Generate", "content_type": "Template", "extracted_prompt": "logo for Mia's bakery"},
+        {"query": "cat photos", "function": "Search", "content_type": "Photo", "extracted_prompt": "cat"},
+        {"query": "make a birthday card", "function": "Search", "content_type": "Template", "extracted_prompt": "birthday card"},
+    ]
+    g.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert main(["eval", "--golden", str(g), "--model", "keyword"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # keyword floor: "create" -> Generate, Any ("logo" is no type word); "cat photos" -> Search, Photo;
+    # "make a birthday card" -> Generate (the verb), Any. So CTA 1/3; F1 per class 2/3.
+    assert out["n"] == 3
+    assert out["content_type_accuracy"] == pytest.approx(1 / 3)
+    assert out["function_f1"] == pytest.approx((2 / 3 + 2 / 3) / 2)
+
+
+def test_eval_cli_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"query": "x", "function": "Find", "content_type": "Photo", "extracted_prompt": "x"}\n')
+    assert main(["eval", "--golden", str(bad), "--model", "keyword"]) == 2
+    assert f"{bad}:1: field 'function'" in capsys.readouterr().err
+    assert main(["eval", "--model", "proxy", "--home", str(tmp_path / "empty")]) == 2
+    assert "no trained proxy model" in capsys.readouterr().err
+    assert main(["eval", "--model", "gpt:foo"]) == 2
+
+
+def test_variant_comparison_and_tiny_qlora_materialize(home: Path) -> None:
+    res = {"io_manager": PolarsParquetIOManager(base_dir=str(home)), "wandb": WandbResource(mode="disabled")}
+    result = dg.materialize(
+        [_stub_filtered.to_source_asset(), sft_dataset.to_source_asset(), variant_comparison, qlora_adapter],
+        resources=res,
+        selection=[variant_comparison],
+        run_config={"ops": {"variant_comparison": {"config": {"use_embeddings": False}}}},
+    )
+    assert result.success
+    out = result.output_for_node("variant_comparison")
+    assert out["reference"] == "heuristic_only"
+    assert set(out["variants"]) == {"heuristic_only", "all_routes", "llm_routes_only"}
+    assert "p" in out["table"] and set(out["tests"]) == {"all_routes", "llm_routes_only"}
+    result = dg.materialize(
+        [sft_dataset.to_source_asset(), qlora_adapter],
+        resources=res,
+        partition_key=TINY_LOCAL,
+        run_config={"ops": {"qlora_adapter": {"config": {"max_steps": 1, "max_train_rows": 8}}}},
+    )
+    assert result.success
+    metrics = result.output_for_node("qlora_adapter")
+    assert metrics["global_step"] == 1 and (Path(metrics["adapter_path"]) / "adapter_config.json").is_file()
+
+
+def _openai_double() -> tuple[str, list[dict], object]:
+    """A minimal OpenAI chat-completions server on 127.0.0.1 (stands in for vLLM)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append({"path": self.path, **body})
+            query = body["messages"][-1]["content"]
+            call = f'Search(content_type="Photo", extracted_prompt="{query}")' if "photo" in query else "I cannot help"
+            payload = json.dumps({
+                "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": call}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/v1", seen, server
+
+
+def test_eval_cli_openai_spec_picks_the_adapter_by_model_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url, seen, server = _openai_double()
+    g = tmp_path / "g.jsonl"
+    g.write_text(
+        json.dumps({"query": "cat photo", "function": "Search", "content_type": "Photo", "extracted_prompt": "cat photo"}) + "\n"
+        + json.dumps({"query": "logo for Mia", "function": "Generate", "content_type": "Template", "extracted_prompt": "logo for Mia"}) + "\n"
+    )
+    try:
+        assert main(["eval", "--golden", str(g), "--model", f"openai:{url}#routenator-qwen-lora"]) == 0
+    finally:
+        server.shutdown()
+    out = json.loads(capsys.readouterr().out)
+    assert out["invalid_rate"] == pytest.approx(0.5)  # "I cannot help" is no call
+    assert out["content_type_accuracy"] == pytest.approx(0.5)
+    assert {s["model"] for s in seen} == {"routenator-qwen-lora"} and all(s["path"].endswith("/chat/completions") for s in seen)
+    assert seen[0]["messages"][0]["role"] == "system" and seen[0]["temperature"] == pytest.approx(0.3)
+
+
+def test_eval_cli_hf_spec_runs_the_local_model(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny = home / "models" / TINY_LOCAL  # built by the qlora_adapter materialization above
+    if not (tiny / "config.json").is_file():
+        from routenator_dagster.training.tiny_model import build_tiny_model
+
+        build_tiny_model(tiny)
+    g = tmp_path / "g.jsonl"
+    g.write_text(json.dumps({"query": "cat photo", "function": "Search", "content_type": "Photo", "extracted_prompt": "cat"}) + "\n")
+    assert main(["eval", "--golden", str(g), "--model", f"hf:{tiny}"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 1 and out["invalid_rate"] == 1.0 and out["function_f1"] == 0.0  # an untrained model emits no call

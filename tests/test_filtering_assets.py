@@ -1,0 +1,144 @@
+"""A real materialization of filtered_dataset, filter_rejections, their checks and the quality report."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import polars as pl
+import pytest
+import yaml
+
+from assets import filtering as filtering_assets
+from assets import quality as quality_assets
+from assets.partitions import GENERATION_PARTITIONS
+from resources.llm import OpenAICompatibleResource
+from resources.storage import PolarsParquetIOManager
+from routenator_dagster.cli import main as cli_main
+from routenator_dagster.filtering.acceptance import feedback_path, load_acceptance_rates
+from routenator_dagster.labels import content_type_slug
+from routenator_dagster.quality.summary import SUMMARY_KEYS
+from routenator_dagster.schema import SYNTHETIC_SCHEMA
+from routenator_dagster.targets import DEFAULT_TARGETS_PATH, load_targets
+from tests._filtering_rows import frame, row, target_shaped_rows
+
+CHECK_NAMES = {"no_duplicates", "length_limits", "label_checks", "distribution_alignment", "keyword_position_spread"}
+
+
+@dg.asset(name="synthetic_queries", partitions_def=GENERATION_PARTITIONS)
+def synthetic_queries_standin() -> pl.DataFrame:
+    raise AssertionError("pre-written by the test")
+
+
+@dg.asset(name="population_targets")
+def population_targets_standin() -> dict:
+    raise AssertionError("pre-written by the test")
+
+
+@pytest.fixture(scope="module")
+def materialized(tmp_path_factory):
+    home = tmp_path_factory.mktemp("rn_home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RN_HOME", str(home))
+    targets = load_targets()
+    rows = target_shaped_rows(targets, total=1500)
+    planted = [
+        row("zz_mislabel", "elephant pictures", "Search", "Video", "elephant", route="text_llm"),
+        row("zz_meta", "Sure! here is a query: koala photos", "Search", "Photo", "koala", route="text_llm"),
+        row("zz_gen", "", status="rejected", reject_reason="unparseable_output", route="text_llm", content_type="Photo"),
+    ]
+    df = frame(rows + planted)
+    io = PolarsParquetIOManager()
+    n_in = 0
+    for key in GENERATION_PARTITIONS.get_partition_keys():
+        route, ct = key.keys_by_dimension["route"], key.keys_by_dimension["content_type"]
+        part = df.filter((pl.col("route") == route) & (pl.col("content_type").map_elements(content_type_slug, return_dtype=pl.Utf8) == ct))
+        n_in += part.height
+        path = io._path(dg.AssetKey("synthetic_queries"), str(key), ".parquet")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (part if part.height else pl.DataFrame(schema=SYNTHETIC_SCHEMA)).write_parquet(path)
+    tp = io._path(dg.AssetKey("population_targets"), None, ".json")
+    tp.parent.mkdir(parents=True, exist_ok=True)
+    tp.write_text(json.dumps(yaml.safe_load(DEFAULT_TARGETS_PATH.read_text())))
+    defs = [synthetic_queries_standin, population_targets_standin, *dg.load_assets_from_modules([filtering_assets, quality_assets]),
+            *dg.load_asset_checks_from_modules([filtering_assets])]
+    result = dg.materialize(
+        defs, resources={"io_manager": io, "judge_llm": OpenAICompatibleResource()},
+        selection=dg.AssetSelection.assets("filtered_dataset", "filter_rejections", "dataset_quality_report"),
+    )
+    yield home, result, n_in
+    mp.undo()
+
+
+def test_materialization_succeeds_and_conserves_rows(materialized):
+    home, result, n_in = materialized
+    assert result.success
+    kept = pl.read_parquet(home / "assets" / "filtered_dataset" / "data.parquet")
+    rej = pl.read_parquet(home / "assets" / "filter_rejections" / "data.parquet")
+    assert kept.height > 0 and kept.height + rej.height == n_in
+    reasons = dict(rej.select("request_id", "reason").iter_rows())
+    assert reasons["zz_mislabel"] == "type_word_conflict"
+    assert reasons["zz_meta"] == "llm_preamble"
+    assert reasons["zz_gen"] == "unparseable_output"
+    rates = load_acceptance_rates(feedback_path(home))
+    assert rates is not None and rates["generated"].sum() == n_in
+
+
+def test_checks_ran_and_were_persisted(materialized):
+    home, result, _ = materialized
+    evals = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert set(evals) == {"no_duplicates", "length_limits_respected", "labels_consistent", "distribution_alignment", "keyword_position_spread"}
+    # The data was built to the targets with distinct words: every check should pass.
+    assert all(evals.values()), evals
+    saved = json.loads((home / "reports" / "checks.json").read_text())
+    assert set(saved) == CHECK_NAMES and all(v["passed"] for v in saved.values())
+
+
+def test_report_files_and_cli_json(materialized, capsys):
+    home, result, _ = materialized
+    html = (home / "reports" / "dataset_quality_report.html").read_text()
+    assert html.count("data:image/png;base64,") == 4
+    assert "src=\"http" not in html and "<link" not in html
+    figures = result.output_for_node("dataset_quality_report")
+    assert {"generated (unfiltered)", "router", "reference"} <= set(figures["variants"])
+    assert cli_main(["report", "--json", "--home", str(home)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == set(SUMMARY_KEYS)
+    assert out["rows"] == figures["rows"] and set(out["checks"]) == CHECK_NAMES
+    assert cli_main(["report", "--home", str(home)]) == 0
+    assert "dataset_quality_report.html" in capsys.readouterr().out
+
+
+def test_report_cli_without_materialization_is_a_clear_error(tmp_path, capsys):
+    assert cli_main(["report", "--json", "--home", str(tmp_path)]) == 2
+    assert "materialize dataset_quality_report" in capsys.readouterr().err
+
+
+def test_failing_checks_show_offending_examples(tmp_path, monkeypatch):
+    monkeypatch.setenv("RN_HOME", str(tmp_path))
+    bad_rows = frame([
+        row("b1", "retro sunset poster", prompt="retro sunset poster"),
+        row("b2", "Retro sunset poster!", prompt="retro sunset poster"),
+        row("b3", " ".join(f"w{i}" for i in range(30)), prompt="w1"),
+        row("b4", "elephant pictures", content_type="Video", prompt="elephant"),
+    ])
+
+    @dg.asset(name="filtered_dataset")
+    def bad_filtered() -> pl.DataFrame:
+        return bad_rows
+
+    io = PolarsParquetIOManager()
+    tp = io._path(dg.AssetKey("population_targets"), None, ".json")
+    tp.parent.mkdir(parents=True, exist_ok=True)
+    tp.write_text(json.dumps(yaml.safe_load(DEFAULT_TARGETS_PATH.read_text())))
+    checks = dg.load_asset_checks_from_modules([filtering_assets])
+    result = dg.materialize([bad_filtered, population_targets_standin, *checks], resources={"io_manager": io},
+                            selection=dg.AssetSelection.assets("filtered_dataset"))
+    evals = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not evals["no_duplicates"].passed and evals["no_duplicates"].metadata["exact"].value == 1
+    assert not evals["length_limits_respected"].passed
+    assert "w29" in evals["length_limits_respected"].metadata["examples"].value
+    assert not evals["labels_consistent"].passed
+    assert "elephant pictures" in evals["labels_consistent"].metadata["examples"].value
+    saved = json.loads((tmp_path / "reports" / "checks.json").read_text())
+    assert saved["no_duplicates"]["passed"] is False and saved["length_limits"]["violations"] == 1

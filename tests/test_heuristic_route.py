@@ -1,0 +1,206 @@
+"""The heuristic route: lengths, grounded labels, type-word spread, hard cases, determinism."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from routenator_dagster.batching import build_batches
+from routenator_dagster.generation_context import GenerationContext
+from routenator_dagster.labels import type_words_in
+from routenator_dagster.router import build_routing_plan
+from routenator_dagster.routes import vocabulary as V
+from routenator_dagster.routes.heuristic import run_heuristic_batch
+from routenator_dagster.routes.phrasing import content_words
+from routenator_dagster.schema import SYNTHETIC_SCHEMA
+from routenator_dagster.targets import load_targets
+from tests import generation_fixtures as fx
+
+N = 6000
+FILLER = {"please", "pls", "plz", "thanks", "thx", "find", "show", "search", "looking", "need", "can", "want",
+          "hi", "hey", "hello", "asap"}
+BARE = {w for ws in V.TYPE_NAMES.values() for w, keep in ws if not keep and " " not in w}
+MAKE = re.compile(r"^(make|make me|create|design|design me|help me make|i want to make|can you make|lets make|build|put together)\b")
+FIND = re.compile(r"^(find|find me|show me|look for|search for|do you have|got any)\b")
+
+
+@pytest.fixture(scope="module")
+def targets():
+    return load_targets()
+
+
+@pytest.fixture(scope="module")
+def ctx(targets):
+    c = GenerationContext.from_tables(fx.kg_nodes(), fx.kg_edges(), fx.catalog(), fx.previews())
+    return c.with_keyword_targets(targets.keyword_presence, targets.keyword_positions)
+
+
+@pytest.fixture(scope="module")
+def batch(targets, ctx):
+    plan, _ = build_routing_plan(targets, N, {"heuristic": 1.0}, {"heuristic"}, seed=42)
+    return build_batches(plan, ctx, seed=42, targets=targets)
+
+
+@pytest.fixture(scope="module")
+def out(batch, ctx):
+    return run_heuristic_batch(batch, ctx)
+
+
+@pytest.fixture(scope="module")
+def ok(out):
+    return out.filter(pl.col("status") == "ok").with_columns(n=pl.col("query").str.split(" ").list.len())
+
+
+def test_schema_provenance_and_few_rejections(out, batch):
+    assert out.columns == list(SYNTHETIC_SCHEMA) and out.height == batch.height
+    assert out["request_id"].n_unique() == out.height
+    assert batch["request_id"].n_unique() == batch.height
+    rejected = out.filter(pl.col("status") == "rejected")
+    assert rejected.height < 0.02 * out.height
+    assert rejected["reject_reason"].null_count() == 0 and rejected["query"].null_count() == rejected.height
+    good = out.filter(pl.col("status") == "ok")
+    assert good["template_id"].str.starts_with("h.").all()
+    assert set(good["route"]) == {"heuristic"} and set(good["sampling"]) == {"{}"}
+    assert good["raw_output"].null_count() == 0
+    # KG paths recorded for KG families, catalog assets for metadata families
+    assert good.filter(pl.col("template_id") == "h.search.kg_path.v1")["source_nodes"].list.len().mean() > 1
+    assert good.filter(pl.col("template_id").str.contains("metadata"))["asset_id"].null_count() == 0
+
+
+def test_lengths_inside_requested_buckets(ok, targets):
+    for fn, bucket, n in ok.select("function", "length_bucket", "n").iter_rows():
+        b = next(b for b in targets.length_buckets[fn] if b.name == bucket)
+        assert b.min_words <= n <= b.max_words, (fn, bucket, n)
+
+
+def test_extracted_prompt_grounded_in_query(ok):
+    for query, raw, prompt in ok.select("query", "extracted_prompt", "raw_output").select("query", "raw_output", "extracted_prompt").iter_rows():
+        raw_words = set(content_words(raw))
+        missing = [w for w in content_words(prompt) if w not in raw_words]
+        assert not missing, (raw, prompt, missing)
+        # the shown query differs from the template output only by casing, end punctuation and <= 1 typo
+        diff = [a for a, b in zip(content_words(query), content_words(raw)) if a != b]
+        assert len(diff) <= 1, (query, raw)
+    typos = ok.filter(pl.col("query").str.to_lowercase().str.strip_chars(".!?") != pl.col("raw_output").str.to_lowercase())
+    assert 0.01 < typos.height / ok.height < 0.08  # a few percent carry a typo, fixed in the prompt
+
+
+def test_search_prompts_are_short_keywords(ok):
+    search = ok.filter(pl.col("function") == "Search")
+    for prompt, ct in search.select("extracted_prompt", "content_type").iter_rows():
+        words = prompt.split()
+        assert 1 <= len(content_words(prompt)) <= 5, prompt
+        assert not FILLER.intersection(words), prompt
+        assert not BARE.intersection(words), (prompt, ct)
+        assert prompt == prompt.lower()
+
+
+def test_type_word_presence_and_positions_near_targets(ok, targets):
+    typed = ok.filter(pl.col("content_type") != "Any")
+    bins = {"start": 0, "middle": 0, "end": 0}
+    present = 0
+    for q, ct in typed.select("query", "content_type").iter_rows():
+        spans = type_words_in(q).get(ct)
+        if not spans:
+            continue
+        present += 1
+        n = len(q.split())
+        pos = len(q[: spans[0][0]].split()) / (n - 1) if n > 1 else 0.0
+        bins["start" if pos <= 0.2 else "end" if pos >= 0.8 else "middle"] += 1
+    assert abs(present / typed.height - targets.keyword_presence) < 0.07
+    for name, share in targets.keyword_positions.items():
+        assert abs(bins[name] / present - share) < 0.07, (name, bins)
+    # and Any rows never name a type, nor a format that implies one ("flyer", "jingle")
+    anys = ok.filter(pl.col("content_type") == "Any")
+    assert all(not type_words_in(q) for q in anys["query"])
+    formats = re.compile(r"\b(" + "|".join(re.escape(x) for subs in V.SUBTYPES.values() for x in subs) + r")\b", re.I)
+    implied = [q for q in anys["query"] if formats.search(q)]
+    assert len(implied) < 0.01 * anys.height, implied[:10]
+
+
+def test_hard_cases_have_meaningful_shares(ok):
+    search = ok.filter(pl.col("function") == "Search")
+    gen = ok.filter(pl.col("function") == "Generate")
+    lower_s = search["query"].str.to_lowercase()
+    lower_g = gen["query"].str.to_lowercase()
+    short_generate = (gen["n"] <= 8).mean()
+    long_search = (search["n"] >= 11).mean()
+    make_search = lower_s.map_elements(lambda q: bool(MAKE.match(q)), return_dtype=pl.Boolean).mean()
+    find_generate = lower_g.map_elements(lambda q: bool(FIND.match(q)), return_dtype=pl.Boolean).mean()
+    typed = ok.filter(pl.col("content_type") != "Any")
+    implied = sum(1 for q, ct in typed.select("query", "content_type").iter_rows() if ct not in type_words_in(q)) / typed.height
+    distractor = sum(
+        1 for q, ct in typed.select("query", "content_type").iter_rows() if any(k != ct for k in type_words_in(q))
+    ) / typed.height
+    assert short_generate > 0.2, short_generate
+    assert long_search > 0.04, long_search
+    assert make_search > 0.03, make_search
+    assert find_generate > 0.03, find_generate
+    assert implied > 0.3, implied
+    assert distractor > 0.03, distractor
+    # the implied and distractor families label by the wanted type
+    assert search.filter(pl.col("template_id") == "h.search.implied_type.v1").height > 0.03 * search.height
+    assert ok.filter(pl.col("template_id").str.contains("distractor")).height > 0.03 * ok.height
+
+
+def test_search_carries_no_one_off_details_and_generate_does(ok):
+    names = "|".join(V.FIRST_NAMES)
+    one_off = re.compile(rf"[\"$%]|\b({names})'s\b|(^|\s)'[^']+'(\s|$)|\b\d+(st|nd|rd|th)\b", re.IGNORECASE)
+    search = ok.filter(pl.col("function") == "Search")
+    flagged = [q for q in search["query"] if one_off.search(q)]
+    assert len(flagged) < 0.01 * search.height, flagged[:5]
+    gen = ok.filter(pl.col("function") == "Generate")
+    odd = "|".join(re.escape(s) for s in V.ODD_SUBJECTS + V.ODD_ACCESSORIES + V.ODD_ACTIONS + V.ODD_SETTINGS)
+    when = "|".join(V.WEEKDAYS + V.MONTHS)
+    business = "|".join(re.escape(b) for b in V.BUSINESS_NOUNS)
+    offers = "|".join(re.escape(p) for p in V.PRICES)
+    marker = re.compile(rf"{one_off.pattern}|\b({odd})\b|\b\w+'s\b|\b({when})\b|\b({business})\b|{offers}", re.IGNORECASE)
+    short = gen.filter(pl.col("n") <= 8)
+    unmarked = [q for q in short["query"] if not marker.search(q)]
+    assert len(unmarked) < 0.05 * short.height, unmarked[:10]
+
+
+def test_deterministic_and_independent_of_batch_order(batch, ctx, out):
+    again = run_heuristic_batch(batch, ctx)
+    assert again.equals(out)
+    sub = batch.sample(300, seed=3, shuffle=True)
+    part = run_heuristic_batch(sub, ctx).sort("request_id")
+    ref = out.filter(pl.col("request_id").is_in(sub["request_id"].implode())).sort("request_id")
+    assert part.select("query", "extracted_prompt", "template_id").equals(ref.select("query", "extracted_prompt", "template_id"))
+
+
+def test_batches_deterministic_per_seed(targets, ctx):
+    plan, _ = build_routing_plan(targets, 500, {"heuristic": 1.0}, {"heuristic"}, seed=1)
+    a = build_batches(plan, ctx, seed=1, targets=targets)
+    b = build_batches(plan, ctx, seed=1, targets=targets)
+    c = build_batches(plan, ctx, seed=2, targets=targets)
+    assert a.equals(b)
+    assert not set(a["request_id"]) & set(c["request_id"])
+    assert a.height == 500 and a["request_id"].n_unique() == 500
+
+
+def test_works_without_kg_or_catalog(targets):
+    empty = GenerationContext.from_tables(fx.kg_nodes().clear(), fx.kg_edges().clear(), None, None)
+    plan, _ = build_routing_plan(targets, 400, {"heuristic": 1.0}, {"heuristic"}, seed=1)
+    res = run_heuristic_batch(build_batches(plan, empty, seed=1, targets=targets), empty)
+    assert (res["status"] == "ok").mean() > 0.97
+
+
+def test_bad_batch_fails_clearly(batch, ctx):
+    with pytest.raises(ValueError, match="lacks columns"):
+        run_heuristic_batch(batch.drop("variables"), ctx)
+    bad = batch.head(3).with_columns(template_id=pl.lit("h.nope.v1"))
+    res = run_heuristic_batch(bad, ctx)
+    assert (res["status"] == "rejected").all() and res["reject_reason"].str.contains("unknown heuristic template").all()
+
+
+def test_photo_generate_uses_only_gentech_assets(ctx):
+    import random
+
+    for s in range(50):
+        _, _, asset = ctx.sample_variables("Generate", "Photo", random.Random(s), sources="asset")
+        assert asset == "a2"  # the only gentech photo in the fixture catalog
+    seen = {ctx.sample_variables("Search", "Photo", random.Random(s), sources="asset")[2] for s in range(60)}
+    assert seen == {"a1", "a2"}
