@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup run test bench ui validate clean
+.PHONY: setup instance run test bench ui validate clean
 
 setup: $(STAMP)
 
@@ -25,8 +25,12 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: setup
+# A SQLite Dagster instance under RN_HOME, so `make ui` shows every run `make run` made.
+instance:
 	mkdir -p $(DAGSTER_HOME)
+	test -f $(DAGSTER_HOME)/dagster.yaml || cp k8s/dagster.local.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: setup instance
 	$(VENV)/bin/routenator run
 
 test: setup
@@ -35,13 +39,11 @@ test: setup
 bench: setup
 	$(PY) -m bench.run_all
 
-validate: setup
-	mkdir -p $(DAGSTER_HOME)
-	$(VENV)/bin/dagster definitions validate -m routenator_dagster.definitions
+validate: setup instance
+	$(VENV)/bin/dg check defs
 
-ui: setup
-	mkdir -p $(DAGSTER_HOME)
-	$(VENV)/bin/dagster dev -m routenator_dagster.definitions --host 127.0.0.1 --port $${PORT:-3000}
+ui: setup instance
+	$(VENV)/bin/dg dev --host 127.0.0.1 --port $${PORT:-3000}
 
 clean:
 	rm -rf $(RN_HOME) wandb
