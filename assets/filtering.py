@@ -62,9 +62,11 @@ def md_table(rows: list[dict[str, Any]] | list[tuple], header: list[str] | None 
         "filtered_dataset": dg.AssetOut(
             group_name=GROUP,
             description="Clean generated rows: deduplicated, length-limited, language- and label-checked, resampled to the population targets.",
+            kinds={"polars"},
         ),
         "filter_rejections": dg.AssetOut(
-            group_name=GROUP, description="Every row filtering (or generation) rejected, with stage and reason."
+            group_name=GROUP, description="Every row filtering (or generation) rejected, with stage and reason.",
+            kinds={"polars"},
         ),
     },
     ins={"synthetic_queries": dg.AssetIn(), "population_targets": dg.AssetIn()},

@@ -117,6 +117,7 @@ def _llm_status(context: dg.AssetExecutionContext) -> tuple[set[str], dict[str, 
         "template_previews": dg.AssetIn(),
     },
     required_resource_keys={"text_llm", "vision_llm"},
+    kinds={"python", "polars"},
     op_tags=CPU_SMALL_TAGS,
 )
 def routing_plan(
@@ -186,6 +187,7 @@ def _partition(context: dg.AssetExecutionContext) -> tuple[str, str]:
     description="The requests of one route x content type: template id, KG/catalog variables, preview image, "
     "request seed. Deterministic for the plan's seed.",
     partitions_def=GENERATION_PARTITIONS,
+    kinds={"polars"},
     ins={
         "routing_plan": dg.AssetIn(),
         "population_targets": dg.AssetIn(),
@@ -229,6 +231,7 @@ def routed_prompt_batches(
     "template route; LLM rows from the configured vLLM server, checkpointed under RN_HOME/checkpoints. Requests a "
     "route could not serve are kept with status='rejected' and a reason.",
     partitions_def=GENERATION_PARTITIONS,
+    kinds={"vllm", "openai", "polars"},
     ins={
         "routed_prompt_batches": dg.AssetIn(),
         "population_targets": dg.AssetIn(),

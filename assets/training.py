@@ -46,7 +46,7 @@ class SftConfig(dg.Config):
     seed: int = 42
 
 
-@dg.asset(group_name="training", op_tags=CPU_LARGE_TAGS)
+@dg.asset(group_name="training", op_tags=CPU_LARGE_TAGS, kinds={"huggingface"})
 def sft_dataset(context: dg.AssetExecutionContext, config: SftConfig, filtered_dataset: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Chat-format train/validation splits of the clean rows (JSON Lines + a `datasets` folder)."""
     from routenator_dagster.training.sft_format import stratified_split, to_chat_rows, write_hf_dataset, write_jsonl
@@ -114,7 +114,7 @@ def resolve_model_path(partition: str, configured: str = "") -> Path:
     return path
 
 
-@dg.asset(group_name="training", partitions_def=BASE_MODEL_PARTITIONS, op_tags=GPU_TRAINING_TAGS)
+@dg.asset(group_name="training", partitions_def=BASE_MODEL_PARTITIONS, op_tags=GPU_TRAINING_TAGS, kinds={"pytorch", "wandb"})
 def qlora_adapter(
     context: dg.AssetExecutionContext, config: QLoRAAssetConfig, wandb: WandbResource, sft_dataset: dict[str, pl.DataFrame]
 ) -> dict[str, Any]:
@@ -171,7 +171,7 @@ class ProxyConfig(dg.Config):
     seed: int = 42
 
 
-@dg.asset(group_name="training", op_tags=CPU_LARGE_TAGS)
+@dg.asset(group_name="training", op_tags=CPU_LARGE_TAGS, kinds={"scikitlearn"})
 def proxy_model(context: dg.AssetExecutionContext, config: ProxyConfig, sft_dataset: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """The CPU proxy trained on the SFT train split and scored on its validation split."""
     from routenator_dagster.evaluation.predictors import default_proxy_dir

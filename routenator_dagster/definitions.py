@@ -6,11 +6,11 @@ import os
 
 import dagster as dg
 
-from assets import automation, evaluation, filtering, generation, knowledge, quality, training
+from assets import automation, baselines, evaluation, filtering, generation, knowledge, quality, training
 from assets.k8s_tags import executor_for
 from resources.environments import build_resources
 
-_ASSET_MODULES = [knowledge, generation, filtering, quality, training, evaluation]
+_ASSET_MODULES = [knowledge, generation, baselines, filtering, quality, training, evaluation]
 
 
 def build_definitions(env: str | None = None) -> dg.Definitions:

@@ -66,6 +66,10 @@ def _run_config(selection: list, ops_config: dict[str, dict], verbose: bool) -> 
 def run(args: argparse.Namespace) -> int:
     if args.home:
         os.environ["RN_HOME"] = str(Path(args.home).resolve())
+    # One progress bar (ours) per run; library bars and weight-loading chatter go quiet.
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import dagster as dg
     from tqdm import tqdm
 

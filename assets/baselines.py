@@ -1,0 +1,1 @@
+"""Assets: dataset baselines the router is compared against."""
