@@ -99,16 +99,22 @@ class Neo4jGraphResource(KnowledgeGraphResource):
         return f"neo4j: {self.uri}" + (f" database {self.database}" if self.database else "")
 
 
+def _neo4j_from_env() -> Neo4jGraphResource:
+    database: Any = dg.EnvVar("NEO4J_DATABASE") if os.environ.get("NEO4J_DATABASE") else None
+    return Neo4jGraphResource(
+        uri=dg.EnvVar("NEO4J_URI"),
+        user=dg.EnvVar("NEO4J_USER"),
+        password=dg.EnvVar("NEO4J_PASSWORD"),
+        database=database,
+    )
+
+
 def resources_for(env: str) -> dict[str, Any]:
-    """Resource instances for `env` ("local" or "production"), keyed by resource key."""
-    if env == "production":
-        database: Any = dg.EnvVar("NEO4J_DATABASE") if os.environ.get("NEO4J_DATABASE") else None
-        return {
-            "kg": Neo4jGraphResource(
-                uri=dg.EnvVar("NEO4J_URI"),
-                user=dg.EnvVar("NEO4J_USER"),
-                password=dg.EnvVar("NEO4J_PASSWORD"),
-                database=database,
-            )
-        }
+    """Resource instances for `env` ("local" or "production"), keyed by resource key.
+
+    Production always reads Neo4j. A local run reads Neo4j once NEO4J_URI is set (docs/backends.md),
+    and the shipped seed graph otherwise, so pointing a laptop at a real graph needs no code edit.
+    """
+    if env == "production" or os.environ.get("NEO4J_URI"):
+        return {"kg": _neo4j_from_env()}
     return {"kg": EmbeddedGraphResource()}

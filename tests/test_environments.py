@@ -93,3 +93,16 @@ def test_local_needs_no_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert isinstance(marker, str) and marker
     # The marker is a pure function of the embedded graph: asking twice gives the same answer.
     assert initialized["kg"].change_marker() == marker
+
+
+def test_local_run_switches_to_neo4j_when_its_uri_is_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("RN_HOME", str(tmp_path))
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
+    monkeypatch.setenv("NEO4J_USER", "neo4j")
+    monkeypatch.setenv("NEO4J_PASSWORD", "sentinel-neo4j-password")
+    kg = build_resources("local")["kg"]
+    config = _config(kg)
+    assert config["uri"] == {"env": "NEO4J_URI"} and config["password"] == {"env": "NEO4J_PASSWORD"}
+    assert "sentinel-neo4j-password" not in repr(kg)
+    monkeypatch.delenv("NEO4J_URI")
+    assert "uri" not in _config(build_resources("local")["kg"])
