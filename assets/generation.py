@@ -90,6 +90,12 @@ def _context(kg_snapshot: dict[str, pl.DataFrame], content_catalog: pl.DataFrame
     return ctx.with_keyword_targets(targets.keyword_presence, targets.keyword_positions)
 
 
+def _is_bulk(resource: Any) -> bool:
+    """Bulk mode: answers come from the offline Job's checkpoint (routenator_dagster.bulk_generate)."""
+    is_bulk = getattr(resource, "is_bulk", None)  # a deployment's own resource class may lack bulk mode
+    return bool(is_bulk()) if callable(is_bulk) else False
+
+
 def _llm_status(context: dg.AssetExecutionContext) -> tuple[set[str], dict[str, str]]:
     """Which LLM routes have a configured backend, and why the others do not."""
     available: set[str] = set()
@@ -98,8 +104,9 @@ def _llm_status(context: dg.AssetExecutionContext) -> tuple[set[str], dict[str, 
         res = getattr(context.resources, key, None)
         if res is None:
             reasons[key] = f"no '{key}' resource in this deployment"
-        elif not res.is_configured():
-            reasons[key] = f"resource '{key}' has no endpoint configured (set its base_url/model), so the route gets no quota"
+        elif not (res.is_configured() or _is_bulk(res)):
+            reasons[key] = (f"resource '{key}' has no endpoint configured (set its base_url/model, or bulk mode with "
+                            "its model), so the route gets no quota")
         else:
             available.add(key)
     return available, reasons
@@ -228,7 +235,8 @@ def routed_prompt_batches(
 @dg.asset(
     group_name=GROUP,
     description="Labelled queries of one route x content type (SYNTHETIC_SCHEMA). Heuristic rows come from the "
-    "template route; LLM rows from the configured vLLM server, checkpointed under RN_HOME/checkpoints. Requests a "
+    "template route; LLM rows from the configured vLLM server, checkpointed under RN_HOME/checkpoints (in bulk mode "
+    "only read from that checkpoint, filled by the offline bulk Job). Requests a "
     "route could not serve are kept with status='rejected' and a reason.",
     partitions_def=GENERATION_PARTITIONS,
     kinds={"vllm", "openai", "polars"},
@@ -255,6 +263,7 @@ def synthetic_queries(
     if batch.height == 0:
         return dg.MaterializeResult(value=empty_frame(SYNTHETIC_SCHEMA), metadata={"rows": 0, "ok": 0, "rejected": 0})
     started = time.monotonic()
+    extra_metadata: dict[str, Any] = {}
 
     def progress(done: int, total: int) -> None:
         context.log.info(f"{route}/{content_type}: {done}/{total} requests")
@@ -265,16 +274,27 @@ def synthetic_queries(
         ctx = _context(kg_snapshot, content_catalog, template_previews, population_targets)
         out = run_heuristic_batch(batch, ctx, progress=progress)
     else:
-        from routenator_dagster.routes.llm_route import run_llm_batch
+        from routenator_dagster.routes.llm_route import (
+            read_llm_batch_from_checkpoint,
+            run_llm_batch,
+            sampling_for_defaults,
+        )
 
         resource = getattr(context.resources, route)
-        if not resource.is_configured():
+        ckpt = rn_home() / "checkpoints" / route / content_type_slug(content_type)
+        if _is_bulk(resource):
+            # The bulk Job answered this partition into the checkpoint; nothing is sent from here.
+            out, from_bulk = read_llm_batch_from_checkpoint(
+                batch, resource.model, sampling_for_defaults(resource.sampling_defaults()), ckpt)
+            extra_metadata["from_bulk_checkpoint"] = from_bulk
+            context.log.info(f"{route}/{content_type}: {from_bulk}/{batch.height} answers from the bulk checkpoint {ckpt}")
+        elif not resource.is_configured():
             raise dg.Failure(
                 f"{route}/{content_type}: the batch has {batch.height} requests but resource '{route}' is not configured; "
                 "rematerialize routing_plan so the router can move that quota elsewhere"
             )
-        ckpt = rn_home() / "checkpoints" / route / content_type_slug(content_type)
-        out = run_llm_batch(batch, resource.get_client(), ckpt, progress=progress)
+        else:
+            out = run_llm_batch(batch, resource.get_client(), ckpt, progress=progress)
     out = conform(out, SYNTHETIC_SCHEMA)
     ok = out.filter(pl.col("status") == "ok")
     reasons = (
@@ -291,5 +311,6 @@ def synthetic_queries(
             "rows_per_second": round(out.height / elapsed, 1) if elapsed > 0 else None,
             "reject_reasons": dg.MetadataValue.md(_md_table(reasons, 20)),
             "sample": dg.MetadataValue.md(_md_table(sample)),
+            **extra_metadata,
         },
     )

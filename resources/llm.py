@@ -1,8 +1,12 @@
 """Resources: the OpenAI-compatible LLM servers (vLLM) behind the text, vision and judge routes.
 
 Unconfigured (no base_url) by default: the router then gives the LLM routes no quota and the run
-still completes from the routes that can run. The API key comes from an `EnvVar` and goes only
-into the client's Authorization header: never logged, never in metadata.
+still completes from the routes that can run. In bulk mode (`bulk=True`, env RN_TEXT_LLM_BULK=1 /
+RN_VISION_LLM_BULK=1 with the model name set) the answers come from vLLM's offline engine in a GPU
+Job (`routenator_dagster.bulk_generate`), which fills the route's checkpoint; the route needs no
+base URL and `synthetic_queries` only reads that checkpoint, sending nothing. The API key comes
+from an `EnvVar` and goes only into the client's Authorization header: never logged, never in
+metadata.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ _SERVERS: dict[str, tuple[str, str, str]] = {
     "judge_llm": ("RN_JUDGE_LLM", "http://vllm-text:8000/v1", "llama-3.1-8b-instruct"),
 }
 API_KEY_ENV = "VLLM_API_KEY"
+BULK_CAPABLE: frozenset[str] = frozenset({"text_llm", "vision_llm"})
 
 
 class OpenAICompatibleResource(dg.ConfigurableResource):
@@ -34,12 +39,27 @@ class OpenAICompatibleResource(dg.ConfigurableResource):
     max_concurrency: int = Field(default=256, description="requests kept in flight (match vLLM --max-num-seqs)")
     timeout_s: float = 120.0
     max_retries: int = 5
+    # Same values as routes.llm_route.DEFAULT_SAMPLING (the bulk CLI's defaults; tests hold them equal).
     temperature: float = 0.7
     top_p: float = 0.95
     max_tokens: int = 256
+    bulk: bool = Field(default=False, description="answers come from the offline bulk Job's checkpoint; no HTTP")
 
     def is_configured(self) -> bool:
+        """An HTTP endpoint is set (what `get_client` needs)."""
         return bool(self.base_url) and bool(self.model)
+
+    def is_bulk(self) -> bool:
+        """Bulk mode with a model name (the name is part of the checkpoint key)."""
+        return self.bulk and bool(self.model)
+
+    def is_available(self) -> bool:
+        """The route can produce rows: over HTTP or from the bulk checkpoint."""
+        return self.is_bulk() or self.is_configured()
+
+    def sampling_defaults(self) -> dict[str, Any]:
+        """The sampling every request gets unless it overrides it (equals the client's defaults)."""
+        return {"temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens}
 
     def get_client(self) -> LLMClient:
         if not self.is_configured():
@@ -62,6 +82,11 @@ def _env_or(name: str, default: str | None) -> Any:
     return dg.EnvVar(name) if os.environ.get(name) else default
 
 
+def _bulk_flag(key: str, prefix: str) -> bool:
+    """RN_<ROUTE>_BULK=1 puts a generation route in bulk mode (the judge always talks HTTP)."""
+    return key in BULK_CAPABLE and os.environ.get(f"{prefix}_BULK", "").strip().lower() in {"1", "true", "yes"}
+
+
 def resources_for(env: str) -> dict[str, Any]:
     """Resource instances for `env` ("local" or "production"), keyed by resource key."""
     out: dict[str, Any] = {}
@@ -71,11 +96,13 @@ def resources_for(env: str) -> dict[str, Any]:
                 base_url=_env_or(f"{prefix}_URL", prod_url),
                 model=_env_or(f"{prefix}_MODEL", prod_model),
                 api_key=dg.EnvVar(API_KEY_ENV),  # from the k8s Secret; vLLM --api-key
+                bulk=_bulk_flag(key, prefix),
             )
         else:
             out[key] = OpenAICompatibleResource(
                 base_url=_env_or(f"{prefix}_URL", None),
                 model=_env_or(f"{prefix}_MODEL", ""),
                 api_key=dg.EnvVar(API_KEY_ENV) if os.environ.get(API_KEY_ENV) else None,
+                bulk=_bulk_flag(key, prefix),
             )
     return out

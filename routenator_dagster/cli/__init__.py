@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build-catalog": ("routenator_dagster.cli.build_catalog_cmd", "write the seed content catalog to a file"),
     "report": ("routenator_dagster.cli.report_cmd", "print the latest dataset quality figures"),
     "eval": ("routenator_dagster.cli.eval_cmd", "score a model on a golden set"),
+    "bulk-generate": ("routenator_dagster.cli.bulk_generate_cmd", "answer one LLM partition with vLLM's offline engine"),
 }
 
 

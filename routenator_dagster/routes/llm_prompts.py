@@ -20,23 +20,11 @@ import json
 import random
 from typing import Any
 
+from routenator_dagster.generation_context import VARIABLE_KEYS  # shown to the model in this order
 from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS, content_type_from_slug, content_type_slug
 
 LLM_ROUTES: tuple[str, ...] = ("text_llm", "vision_llm")
 FAMILIES: tuple[str, ...] = ("length", "api", "media")
-# Variable keys a request may carry, in the order they are shown to the model.
-VARIABLE_KEYS: tuple[str, ...] = (
-    "intent",
-    "design_type",
-    "scene_objects",
-    "actions",
-    "style",
-    "color",
-    "audience",
-    "title",
-    "keywords",
-    "topics",
-)
 
 # ---- template ids -----------------------------------------------------------------------------
 

@@ -3,6 +3,9 @@
 Every request ends as exactly one row: "ok", or "rejected" with a reason (an HTTP failure after
 retries, an answer that is not the JSON asked for, a query over the bucket's word limit, ...).
 Finished responses are checkpointed as they arrive, so a killed run resumes without resending them.
+The same checkpoint can be filled beforehand by vLLM's offline engine (`bulk_generate`): planning
+(`plan_llm_batch`) is shared, so both paths compute one checkpoint key, and a partition in bulk mode
+only reads it (`read_llm_batch_from_checkpoint`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,11 @@ from routenator_dagster.routes.llm_prompts import render_messages, response_sche
 from routenator_dagster.schema import SYNTHETIC_SCHEMA, conform
 
 log = logging.getLogger(__name__)
+
+# The sampling an LLM resource sends by default; the bulk job's CLI defaults are the same values,
+# since sampling is part of the checkpoint key both paths share.
+DEFAULT_SAMPLING: dict[str, Any] = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 256}
+NOT_IN_BULK_RESULTS = "not_in_bulk_results"
 
 BATCH_COLUMNS: tuple[str, ...] = (
     "request_id", "function", "content_type", "length_bucket", "min_words", "max_words", "route",
@@ -129,19 +138,101 @@ def _throttled(
     return report
 
 
-def run_llm_batch(
+@dataclass(frozen=True)
+class LLMBatchPlan:
+    """What one batch will send: rows (sorted), sendable requests, early rejections, checkpoint key.
+
+    Shared by the HTTP path (`run_llm_batch`) and vLLM's offline engine (`bulk_generate`), so both
+    compute the same checkpoint key and one can answer what the other reads.
+    """
+
+    rows: list[dict[str, Any]]
+    requests: dict[str, ChatRequest]  # request_id -> request, sendable ones only, in request_id order
+    early: dict[str, str]  # request_id -> reason, for rows that cannot be sent at all
+    key: str
+    model: str
+    sampling: dict[str, Any] | None
+    sampling_for: Callable[[ChatRequest], dict[str, Any]]
+
+    def checkpoint_file(self, checkpoint_dir: Path) -> Path:
+        return checkpoint_path(checkpoint_dir, self.key)
+
+    def answered(self, checkpoint_dir: Path) -> dict[str, Result]:
+        """Checkpointed answers of this batch's requests, by request_id."""
+        recs = load_checkpoint(self.checkpoint_file(checkpoint_dir))
+        return {rid: Result.from_record(rec) for rid, rec in recs.items() if rid in self.requests}
+
+    def to_frame(self, results: dict[str, Result], missing_reason: str = "no_result") -> pl.DataFrame:
+        """One row per batch row (SYNTHETIC_SCHEMA): parsed answer, or rejected with a reason."""
+        out: list[dict[str, Any]] = []
+        reasons: Counter[str] = Counter()
+        for row in self.rows:
+            rid = row["request_id"]
+            req = self.requests.get(rid)
+            res = results.get(rid)
+            sent = req or ChatRequest(rid, [], seed=row["seed"], sampling=self.sampling)
+            sampling_json = json.dumps(self.sampling_for(sent), sort_keys=True)
+            rec: dict[str, Any] = {
+                "request_id": rid,
+                "function": row["function"],
+                "content_type": row["content_type"],
+                "route": row["route"],
+                "template_family": row["template_family"],
+                "template_id": row["template_id"],
+                "length_bucket": row["length_bucket"],
+                "source_nodes": row["source_nodes"],
+                "asset_id": row["asset_id"],
+                "model": (res.model if res and res.model else self.model),
+                "sampling": sampling_json,
+                "seed": row["seed"],
+                "raw_output": res.content if res else None,
+                "query": None,
+                "extracted_prompt": None,
+            }
+            if rid in self.early:
+                answer, reason = None, self.early[rid]
+            elif res is None:
+                answer, reason = None, missing_reason
+            else:
+                answer, reason = parse_answer(res, int(row["max_words"]))
+            if answer is not None:
+                rec.update(answer, status="ok", reject_reason=None)
+            else:
+                rec.update(status="rejected", reject_reason=reason)
+                reasons[reason or "unknown"] += 1
+            out.append(rec)
+        if reasons:
+            log.info("LLM batch %s: %d ok, rejected by reason %s", self.key, len(out) - sum(reasons.values()), dict(reasons))
+        if not out:
+            return pl.DataFrame(schema=SYNTHETIC_SCHEMA)
+        return conform(pl.DataFrame(out, infer_schema_length=None), SYNTHETIC_SCHEMA).sort("request_id")
+
+
+def sampling_for_defaults(defaults: dict[str, Any]) -> Callable[[ChatRequest], dict[str, Any]]:
+    """The per-request sampling of an `LLMClient` with these defaults, without a client (bulk path)."""
+    base = dict(defaults)
+
+    def sampling_for(request: ChatRequest) -> dict[str, Any]:
+        out = dict(base)
+        out.update(request.sampling or {})
+        out["seed"] = request.seed
+        return out
+
+    return sampling_for
+
+
+def plan_llm_batch(
     batch: pl.DataFrame,
-    client: LLMClient,
-    checkpoint_dir: Path,
-    progress: Callable[[int, int], None] | None = None,
+    model: str,
+    sampling_for: Callable[[ChatRequest], dict[str, Any]],
     sampling: dict[str, Any] | None = None,
-) -> pl.DataFrame:
-    """Send one batch through `client` at full concurrency; rows in SYNTHETIC_SCHEMA, by request_id."""
+) -> LLMBatchPlan:
+    """Validate and render one batch; the checkpoint key covers model, sampling, prompts, images, seeds."""
     _check_batch(batch)
     rows = batch.sort("request_id").to_dicts()
     schema = response_schema()
     requests: dict[str, ChatRequest] = {}
-    early: dict[str, str] = {}  # request_id -> reason, for rows that cannot be sent at all
+    early: dict[str, str] = {}
     fingerprints: list[Any] = []  # what the checkpoint key covers: prompts, images by digest, seeds
     for row in rows:
         rid = row["request_id"]
@@ -166,18 +257,29 @@ def run_llm_batch(
                                     response_schema=schema, sampling=sampling)
 
     key = batch_hash({
-        "model": client.model,
-        "sampling": client.sampling_for(ChatRequest("", [], sampling=sampling)),
+        "model": model,
+        "sampling": sampling_for(ChatRequest("", [], sampling=sampling)),
         "requests": fingerprints,
         "schema": schema,
     })
-    path = checkpoint_path(checkpoint_dir, key)
-    done = {rid: rec for rid, rec in load_checkpoint(path).items() if rid in requests}
-    pending = [r for rid, r in requests.items() if rid not in done]
-    log.info("LLM batch %s: %d requests, %d from checkpoint, %d to send, %d not sendable",
-             key, len(rows), len(done), len(pending), len(early))
+    return LLMBatchPlan(rows, requests, early, key, model, sampling, sampling_for)
 
-    results: dict[str, Result] = {rid: Result.from_record(rec) for rid, rec in done.items()}
+
+def run_llm_batch(
+    batch: pl.DataFrame,
+    client: LLMClient,
+    checkpoint_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    sampling: dict[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Send one batch through `client` at full concurrency; rows in SYNTHETIC_SCHEMA, by request_id."""
+    plan = plan_llm_batch(batch, client.model, client.sampling_for, sampling)
+    path = plan.checkpoint_file(checkpoint_dir)
+    results = plan.answered(checkpoint_dir)
+    pending = [r for rid, r in plan.requests.items() if rid not in results]
+    log.info("LLM batch %s: %d requests, %d from checkpoint, %d to send, %d not sendable",
+             plan.key, len(plan.rows), len(results), len(pending), len(plan.early))
+
     if pending:
         with CheckpointWriter(path) as writer:
 
@@ -186,49 +288,26 @@ def run_llm_batch(
                 if res.content is not None:
                     writer.append(res.to_record())
 
-            fresh = client.run_all(pending, progress=_throttled(progress, len(done), len(requests), key),
+            fresh = client.run_all(pending, progress=_throttled(progress, len(results), len(plan.requests), plan.key),
                                    on_result=on_result)
         results.update({r.request_id: r for r in fresh})
+    return plan.to_frame(results)
 
-    out: list[dict[str, Any]] = []
-    reasons: Counter[str] = Counter()
-    for row in rows:
-        rid = row["request_id"]
-        req = requests.get(rid)
-        res = results.get(rid)
-        sent = req or ChatRequest(rid, [], seed=row["seed"], sampling=sampling)
-        sampling_json = json.dumps(client.sampling_for(sent), sort_keys=True)
-        rec: dict[str, Any] = {
-            "request_id": rid,
-            "function": row["function"],
-            "content_type": row["content_type"],
-            "route": row["route"],
-            "template_family": row["template_family"],
-            "template_id": row["template_id"],
-            "length_bucket": row["length_bucket"],
-            "source_nodes": row["source_nodes"],
-            "asset_id": row["asset_id"],
-            "model": (res.model if res and res.model else client.model),
-            "sampling": sampling_json,
-            "seed": row["seed"],
-            "raw_output": res.content if res else None,
-            "query": None,
-            "extracted_prompt": None,
-        }
-        if rid in early:
-            answer, reason = None, early[rid]
-        elif res is None:
-            answer, reason = None, "no_result"
-        else:
-            answer, reason = parse_answer(res, int(row["max_words"]))
-        if answer is not None:
-            rec.update(answer, status="ok", reject_reason=None)
-        else:
-            rec.update(status="rejected", reject_reason=reason)
-            reasons[reason or "unknown"] += 1
-        out.append(rec)
-    if reasons:
-        log.info("LLM batch %s: %d ok, rejected by reason %s", key, len(out) - sum(reasons.values()), dict(reasons))
-    if not out:
-        return pl.DataFrame(schema=SYNTHETIC_SCHEMA)
-    return conform(pl.DataFrame(out, infer_schema_length=None), SYNTHETIC_SCHEMA).sort("request_id")
+
+def read_llm_batch_from_checkpoint(
+    batch: pl.DataFrame,
+    model: str,
+    sampling_for: Callable[[ChatRequest], dict[str, Any]],
+    checkpoint_dir: Path,
+    sampling: dict[str, Any] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Rows of a batch answered offline (bulk job), sending nothing; (rows, answers found).
+
+    A request with no answer in the checkpoint is a rejected row "not_in_bulk_results".
+    """
+    plan = plan_llm_batch(batch, model, sampling_for, sampling)
+    results = plan.answered(checkpoint_dir)
+    missing = len(plan.requests) - len(results)
+    log.info("LLM batch %s: %d requests, %d answered by the bulk job, %d without an answer, %d not sendable",
+             plan.key, len(plan.rows), len(results), missing, len(plan.early))
+    return plan.to_frame(results, missing_reason=NOT_IN_BULK_RESULTS), len(results)
