@@ -83,7 +83,7 @@ class OpenAIPredictor:
     def predict(self, queries: list[str]) -> list[str]:
         from routenator_dagster.training.sft_format import prompt_messages
 
-        # the paper's inference settings: low temperature, one sample per prompt
+        # the paper's inference settings: temperature 0.3, top-p 1.0, top-k 50, one sample per prompt
         try:
             from routenator_dagster.llm_client import ChatRequest, LLMClient
         except ImportError:  # the project's client is optional; openai's works the same way
@@ -92,7 +92,11 @@ class OpenAIPredictor:
             self.base_url, self.model, self._api_key, max_concurrency=self.max_concurrency,
             temperature=0.3, top_p=1.0, max_tokens=128, max_retries=2,
         )
-        reqs = [ChatRequest(request_id=str(i), messages=prompt_messages(q), seed=42) for i, q in enumerate(queries)]
+        # top_k is a vLLM extension of the OpenAI request; other servers ignore unknown fields
+        reqs = [
+            ChatRequest(request_id=str(i), messages=prompt_messages(q), seed=42, sampling={"top_k": 50})
+            for i, q in enumerate(queries)
+        ]
         results = client.run_all(reqs)
         by_id = {r.request_id: r for r in results}
         return [(by_id[str(i)].content or "") if str(i) in by_id else "" for i in range(len(queries))]

@@ -268,7 +268,7 @@ def train_proxy(
         ys.extend(keep_labels(queries[i], ex[i]))
     say(f"proxy: training the keep/drop tagger on {len(ys)} tokens")
     hasher = FeatureHasher(n_features=2**20, input_type="string", alternate_sign=False)
-    tagger = SGDClassifier(loss="log_loss", alpha=1e-6, max_iter=50, tol=1e-4, random_state=seed)
+    tagger = SGDClassifier(loss="log_loss", alpha=1e-6, max_iter=100, tol=1e-4, random_state=seed)
     tagger.fit(hasher.transform(feats), ys)
     meta = {
         "trained_rows": len(queries),
