@@ -10,6 +10,7 @@ from pydantic import Field
 
 from assets.k8s_tags import CPU_LARGE_TAGS
 from routenator_dagster.paths import rn_home
+from routenator_dagster.quality.variants import LLM_ROUTES, PAPER_BASELINE
 
 
 class EvalConfig(dg.Config):
@@ -69,53 +70,106 @@ class VariantConfig(EvalConfig):
     min_rows: int = Field(default=50, description="variants with fewer training rows are skipped")
 
 
-def dataset_variants(frame: pl.DataFrame, min_rows: int) -> tuple[dict[str, pl.DataFrame], list[str]]:
-    """Heuristic-route rows only, every router row, and LLM-route rows when there are enough."""
-    variants: dict[str, pl.DataFrame] = {}
+REFERENCE_VARIANT = PAPER_BASELINE
+
+
+def dataset_variants(router: pl.DataFrame, baseline: pl.DataFrame, min_rows: int, seed: int) -> tuple[dict[str, pl.DataFrame], list[str]]:
+    """The paper's 3.1 baseline (reference), every router row, and the router's heuristic-only and
+    LLM-only rows when it has LLM rows; all cut to one size (a seeded uniform sample of the larger
+    ones) so each proxy sees as many training rows."""
     notes: list[str] = []
-    heuristic = frame.filter(pl.col("route") == "heuristic")
-    llm = frame.filter(pl.col("route") != "heuristic")
-    for name, rows in (("heuristic_only", heuristic), ("all_routes", frame), ("llm_routes_only", llm)):
-        if len(rows) < min_rows or rows["function"].n_unique() < 2:
-            notes.append(f"{name}: skipped ({len(rows)} rows)")
-        elif name == "all_routes" and len(llm) == 0:
-            notes.append("all_routes: same rows as heuristic_only (no LLM-route rows), skipped")
+    candidates = {REFERENCE_VARIANT: baseline, "router": router}
+    llm = router.filter(pl.col("route").is_in(list(LLM_ROUTES)))
+    if llm.height:
+        candidates["router_heuristic_only"] = router.filter(~pl.col("route").is_in(list(LLM_ROUTES)))
+        candidates["router_llm_only"] = llm
+    else:
+        notes.append("router_llm_only / router_heuristic_only: no LLM-route rows (no endpoint configured), so router = heuristic routes")
+    variants: dict[str, pl.DataFrame] = {}
+    for name, rows in candidates.items():
+        if rows.height < min_rows or rows["function"].n_unique() < 2:
+            notes.append(f"{name}: skipped ({rows.height} rows, {rows['function'].n_unique()} functions)")
         else:
             variants[name] = rows
+    if variants:
+        size = min(v.height for v in variants.values())
+        for name, rows in variants.items():
+            if rows.height > size:
+                notes.append(f"{name}: {rows.height} rows cut to {size} (seeded sample)")
+                variants[name] = rows.sort("request_id").sample(n=size, seed=seed)
     return variants, notes
 
 
 @dg.asset(group_name="evaluation", op_tags=CPU_LARGE_TAGS)
-def variant_comparison(context: dg.AssetExecutionContext, config: VariantConfig, filtered_dataset: pl.DataFrame) -> dict[str, Any]:
-    """Table 3 on a CPU: the proxy trained per dataset variant, scored on the same golden set."""
+def variant_comparison(
+    context: dg.AssetExecutionContext, config: VariantConfig, filtered_dataset: pl.DataFrame, paper_baseline_dataset: pl.DataFrame
+) -> dict[str, Any]:
+    """Table 3 on a CPU: the proxy trained per dataset variant (paper 3.1 baseline, router, router
+    by route kind) on equal row counts, scored on the same golden set; McNemar (function) and
+    paired t (subprompt similarity) of each variant against the paper 3.1 baseline."""
     from routenator_dagster.evaluation.predictors import ProxyPredictor
     from routenator_dagster.evaluation.report import compare
     from routenator_dagster.training.proxy_model import train_proxy
     from routenator_dagster.training.sft_format import stratified_split
 
     golden = _golden(config)
-    variants, notes = dataset_variants(filtered_dataset, config.min_rows)
-    if not variants:
-        raise ValueError(f"no dataset variant has enough rows: {notes}")
+    variants, notes = dataset_variants(filtered_dataset, paper_baseline_dataset, config.min_rows, config.seed)
+    if REFERENCE_VARIANT not in variants:
+        raise ValueError(f"the paper 3.1 baseline cannot be trained: {notes}")
+    if len(variants) < 2:
+        raise ValueError(f"nothing to compare with the paper 3.1 baseline: {notes}")
     predictors = {}
+    train_rows = {}
     for name, rows in variants.items():
         train, _ = stratified_split(rows, 0.05, config.seed)
         out = rn_home() / "models" / "variants" / name
         context.log.info(f"variant {name}: training the proxy on {len(train)} rows")
         train_proxy(train, out, seed=config.seed, use_embeddings=config.use_embeddings, progress=context.log.info)
         predictors[name] = ProxyPredictor(out)
-    reference = "heuristic_only" if "heuristic_only" in predictors else next(iter(predictors))
-    result = compare(predictors, golden, reference=reference)
+        train_rows[name] = train.height
+    result = compare(predictors, golden, reference=REFERENCE_VARIANT)
     result["notes"] = notes
-    result["train_rows"] = {k: len(v) for k, v in variants.items()}
+    result["variant_rows"] = {k: v.height for k, v in variants.items()}
+    result["train_rows"] = train_rows
+    result["golden"] = config.golden_path or "golden_v1.jsonl (shipped)"
     path = rn_home() / "reports" / "variant_comparison.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+    ref = result["variants"][REFERENCE_VARIANT]
+    deltas = {
+        f"{name}_function_f1_delta": round(r["function_f1"] - ref["function_f1"], 4)
+        for name, r in result["variants"].items() if name != REFERENCE_VARIANT
+    }
     context.add_output_metadata(
         {
             "table": dg.MetadataValue.md(result["table"] + ("\n\n" + "; ".join(notes) if notes else "")),
-            "reference": reference,
+            "reference": REFERENCE_VARIANT,
+            "train_rows": dg.MetadataValue.json(train_rows),
+            "golden_n": golden.height,
+            **deltas,
             "report": dg.MetadataValue.path(str(path)),
         }
     )
     return result
+
+
+@dg.asset_check(
+    asset=variant_comparison,
+    description="the proxy trained on the router's data must beat the one trained on the paper's plain 3.1 templates (function F1)",
+)
+def router_beats_paper_baseline(variant_comparison: dict[str, Any]) -> dg.AssetCheckResult:
+    router, ref = variant_comparison["variants"]["router"], variant_comparison["variants"][REFERENCE_VARIANT]
+    test = variant_comparison["tests"]["router"]
+    return dg.AssetCheckResult(
+        passed=router["function_f1"] > ref["function_f1"],
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "router_function_f1": round(router["function_f1"], 4),
+            "paper_3_1_function_f1": round(ref["function_f1"], 4),
+            "function_f1_delta": round(router["function_f1"] - ref["function_f1"], 4),
+            "content_type_accuracy_delta": round(router["content_type_accuracy"] - ref["content_type_accuracy"], 4),
+            "subprompt_similarity_delta": round(router["subprompt_similarity"] - ref["subprompt_similarity"], 4),
+            "mcnemar_p": test["mcnemar_function"]["pvalue"],
+            "paired_t_p": test["paired_t_similarity"]["pvalue"],
+        },
+    )

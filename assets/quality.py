@@ -1,6 +1,9 @@
 """Asset: dataset_quality_report — the paper's section-4 figures for the filtered dataset.
 
-Value: the figures dict. Side files under rn_home()/reports: the standalone HTML report, its PNG
+Value: the figures dict. When paper_baseline_dataset has been materialized its rows join the
+figures and the `variant_side_by_side` table as the "paper_3_1" variant (the paper's figures 3-6
+compare the heuristic data with the router's); it is a non-data dependency so the report still
+builds where the baseline is not part of the run. Side files under rn_home()/reports: the standalone HTML report, its PNG
 figures, and dataset_quality_report.json (what `routenator report --json` prints).
 """
 
@@ -18,6 +21,19 @@ from routenator_dagster.quality.summary import REPORT_HTML, load_checks, reports
 from routenator_dagster.targets import parse_targets
 
 
+PAPER_BASELINE_KEY = dg.AssetKey("paper_baseline_dataset")
+
+
+def _paper_baseline(context: dg.AssetExecutionContext) -> pl.DataFrame | None:
+    """The materialized paper 3.1 baseline through the run's IO manager, or None when absent."""
+    try:
+        value = context.resources.io_manager.load_input(dg.build_input_context(asset_key=PAPER_BASELINE_KEY))
+    except FileNotFoundError:
+        context.log.info("paper_baseline_dataset not materialized: the report compares the router's own variants only")
+        return None
+    return value if isinstance(value, pl.DataFrame) and value.height else None
+
+
 class QualityReportConfig(dg.Config):
     reference_path: str | None = None  # real queries: text (one per line) or JSONL with "query"
 
@@ -25,7 +41,9 @@ class QualityReportConfig(dg.Config):
 @dg.asset(
     group_name="quality",
     op_tags=CPU_LARGE_TAGS,
-    description="Word counts, content types, keyword positions, alignment to targets and rejections, with plots and an HTML report.",
+    deps=[PAPER_BASELINE_KEY],
+    required_resource_keys={"io_manager"},
+    description="Word counts, content types, keyword positions, alignment to targets and rejections, with plots and an HTML report; the paper's 3.1 baseline side by side with the router data.",
 )
 def dataset_quality_report(
     context: dg.AssetExecutionContext,
@@ -37,13 +55,17 @@ def dataset_quality_report(
 ) -> dg.Output:
     targets = parse_targets(population_targets, source="population_targets")
     figures = metrics.compute_figures(filtered_dataset, filter_rejections, targets)
-    frames = variants.variant_frames(filtered_dataset)
+    baseline = _paper_baseline(context)
+    frames = variants.variant_frames(filtered_dataset, baseline)
     generated = combine(synthetic_queries if isinstance(synthetic_queries, dict) else {"all": synthetic_queries})
     generated = generated.filter(pl.col("status").fill_null("ok") == "ok")
     if generated.height:
         frames = {"generated (unfiltered)": generated, **frames}
     reference = variants.load_reference(config.reference_path) if config.reference_path else None
     figures["variants"] = variants.compare(frames, reference, targets.reference)
+    labelled = {k: v for k, v in frames.items() if k != "generated (unfiltered)"}
+    figures["variant_side_by_side"] = variants.side_by_side(labelled, targets)
+    sbs_header, sbs_rows = variants.side_by_side_rows(figures["variant_side_by_side"])
     folder = reports_dir(rn_home())
     context.log.info(f"quality report: {figures['rows']} rows, {len(frames)} variants; plotting")
     images = plots.all_figures(frames or {"router": filtered_dataset}, figures["content_type_shares_target"], folder / "figures", figures["variants"]["reference"], reference)
@@ -61,6 +83,8 @@ def dataset_quality_report(
             "duplicates": figures["duplicates"]["total"],
             "word_counts": dg.MetadataValue.md(md_table(wc_rows, ["function", "n", "mean", "median", "iqr", "max"])),
             "variants": dg.MetadataValue.md(md_table(var_rows, ["variant", "mean words", "median words"])),
+            "variant_side_by_side": dg.MetadataValue.md(md_table(sbs_rows, sbs_header, limit=100)),
+            "paper_baseline_rows": baseline.height if baseline is not None else 0,
             "rejections_by_reason": dg.MetadataValue.md(md_table(sorted(figures["rejected_by_reason"].items()), ["reason", "rows"])),
             "html_report": dg.MetadataValue.path(str(html_path)),
             "summary_json": dg.MetadataValue.path(str(json_path)),

@@ -9,7 +9,13 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from assets.evaluation import evaluation_report, proxy_beats_keyword_baseline, variant_comparison
+from assets.evaluation import (
+    dataset_variants,
+    evaluation_report,
+    proxy_beats_keyword_baseline,
+    router_beats_paper_baseline,
+    variant_comparison,
+)
 from assets.training import TINY_LOCAL, proxy_model, qlora_adapter, sft_dataset
 from resources.storage import PolarsParquetIOManager
 from resources.tracking import WandbResource
@@ -113,19 +119,63 @@ def test_eval_cli_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["eval", "--model", "gpt:foo"]) == 2
 
 
+@dg.asset(name="paper_baseline_dataset")
+def _stub_paper_baseline() -> pl.DataFrame:
+    from routenator_dagster.paper_baseline import generate_paper_baseline
+    from tests.generation_fixtures import catalog, kg_edges, kg_nodes
+
+    return generate_paper_baseline(kg_nodes(), kg_edges(), catalog(), 900, seed=3)
+
+
+def test_dataset_variants_are_equal_sized_and_named() -> None:
+    router = _filtered(400)
+    base = _stub_paper_baseline()
+    variants, notes = dataset_variants(router, base, min_rows=50, seed=1)
+    assert list(variants) == ["paper_3_1", "router", "router_heuristic_only", "router_llm_only"]
+    assert {v.height for v in variants.values()} == {100}  # the LLM-only rows (every 4th) set the size
+    assert set(variants["router_llm_only"]["route"]) == {"text_llm"} and "text_llm" not in set(variants["router_heuristic_only"]["route"])
+    assert variants["router"].equals(dataset_variants(router, base, 50, seed=1)[0]["router"])  # seeded cut
+    no_llm = router.filter(pl.col("route") == "heuristic")
+    variants, notes = dataset_variants(no_llm, base, min_rows=50, seed=1)
+    assert list(variants) == ["paper_3_1", "router"] and any("no LLM-route rows" in n for n in notes)
+    assert variants["paper_3_1"].height == variants["router"].height == no_llm.height
+
+
+def test_router_check_warns_when_the_baseline_wins() -> None:
+    def v(f1: float) -> dict:
+        return {"function_f1": f1, "content_type_accuracy": 0.5, "subprompt_similarity": 0.5}
+
+    report = {"variants": {"paper_3_1": v(0.7), "router": v(0.6)},
+              "tests": {"router": {"mcnemar_function": {"pvalue": 0.03}, "paired_t_similarity": {"pvalue": 0.4}}}}
+    res = router_beats_paper_baseline(report)
+    assert not res.passed and res.severity == dg.AssetCheckSeverity.WARN
+    assert res.metadata["function_f1_delta"].value == pytest.approx(-0.1)
+    report["variants"]["router"] = v(0.8)
+    assert router_beats_paper_baseline(report).passed
+
+
 def test_variant_comparison_and_tiny_qlora_materialize(home: Path) -> None:
     res = {"io_manager": PolarsParquetIOManager(base_dir=str(home)), "wandb": WandbResource(mode="disabled")}
     result = dg.materialize(
-        [_stub_filtered.to_source_asset(), sft_dataset.to_source_asset(), variant_comparison, qlora_adapter],
+        [_stub_filtered.to_source_asset(), _stub_paper_baseline, sft_dataset.to_source_asset(), variant_comparison,
+         router_beats_paper_baseline, qlora_adapter],
         resources=res,
-        selection=[variant_comparison],
+        selection=dg.AssetSelection.assets(_stub_paper_baseline, variant_comparison),
         run_config={"ops": {"variant_comparison": {"config": {"use_embeddings": False}}}},
     )
     assert result.success
     out = result.output_for_node("variant_comparison")
-    assert out["reference"] == "heuristic_only"
-    assert set(out["variants"]) == {"heuristic_only", "all_routes", "llm_routes_only"}
-    assert "p" in out["table"] and set(out["tests"]) == {"all_routes", "llm_routes_only"}
+    assert out["reference"] == "paper_3_1"
+    assert set(out["variants"]) == {"paper_3_1", "router", "router_heuristic_only", "router_llm_only"}
+    assert "McNemar" in out["table"] and set(out["tests"]) == {"router", "router_heuristic_only", "router_llm_only"}
+    assert len(set(out["variant_rows"].values())) == 1  # a fair comparison: equal training sizes
+    assert out["variant_rows"]["router"] == 700 // 4  # cut to the LLM-only rows
+    for t in out["tests"].values():
+        assert 0.0 <= t["mcnemar_function"]["pvalue"] <= 1.0 and "pvalue" in t["paired_t_similarity"]
+    saved = json.loads((home / "reports" / "variant_comparison.json").read_text())
+    assert saved["reference"] == "paper_3_1" and saved["train_rows"] == out["train_rows"]
+    checks = result.get_asset_check_evaluations()
+    assert [c.check_name for c in checks] == ["router_beats_paper_baseline"] and checks[0].severity == dg.AssetCheckSeverity.WARN
     result = dg.materialize(
         [sft_dataset.to_source_asset(), qlora_adapter],
         resources=res,
@@ -185,6 +235,7 @@ def test_eval_cli_openai_spec_picks_the_adapter_by_model_name(tmp_path: Path, ca
     assert out["content_type_accuracy"] == pytest.approx(0.5)
     assert {s["model"] for s in seen} == {"routenator-qwen-lora"} and all(s["path"].endswith("/chat/completions") for s in seen)
     assert seen[0]["messages"][0]["role"] == "system" and seen[0]["temperature"] == pytest.approx(0.3)
+    assert seen[0]["top_k"] == 50 and seen[0]["seed"] == 42
 
 
 def test_eval_cli_hf_spec_runs_the_local_model(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,6 +37,11 @@ def render(figures: dict[str, Any], images: dict[str, Path], title: str = "Route
         sections.append(_table("Variants: words per query", [
             (name, v.get("overall", v).get("mean"), v.get("overall", v).get("median")) for name, v in figures["variants"].items()
         ], ("variant", "mean", "median")))
+    if figures.get("variant_side_by_side"):
+        from routenator_dagster.quality.variants import side_by_side_rows
+
+        header, rows = side_by_side_rows(figures["variant_side_by_side"])
+        sections.append(_table("Dataset variants side by side (paper 3.1 templates vs router)", rows, tuple(header)))
     for name, path in images.items():
         data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
         sections.append(f'<h2>{html.escape(name)}</h2><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">')

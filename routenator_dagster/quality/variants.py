@@ -1,4 +1,5 @@
-"""Dataset variants side by side: heuristic-only, LLM-only, the router mix, and real queries.
+"""Dataset variants side by side: the paper's 3.1 baseline (no router), heuristic-only, LLM-only,
+the router mix, and real queries.
 
 A reference sample of real queries is a text file (one query per line) or JSON Lines with a
 "query" key; without one the comparison uses the paper's reference figures from the targets.
@@ -12,16 +13,23 @@ from typing import Any
 
 import polars as pl
 
-from routenator_dagster.quality.metrics import word_count_stats
+from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS
+from routenator_dagster.quality.metrics import keyword_position_spread, shares, word_count_stats
+from routenator_dagster.targets import PopulationTargets
 
 LLM_ROUTES = ("text_llm", "vision_llm")
+PAPER_BASELINE = "paper_3_1"
 
 
-def variant_frames(kept: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Non-empty variants of the kept rows: heuristic-only, LLM-only and router (all kept rows)."""
+def variant_frames(kept: pl.DataFrame, baseline: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """Non-empty variants: the paper's 3.1 baseline when given (the heuristic data the paper's
+    figures compare against), then heuristic-only and LLM-only when the router has LLM rows (else
+    heuristic-only would repeat the router panel), and router (all kept rows)."""
+    llm = kept.filter(pl.col("route").is_in(list(LLM_ROUTES)))
     out = {
-        "heuristic-only": kept.filter(pl.col("route") == "heuristic"),
-        "LLM-only": kept.filter(pl.col("route").is_in(list(LLM_ROUTES))),
+        PAPER_BASELINE: baseline if baseline is not None else pl.DataFrame(),
+        "heuristic-only": kept.filter(pl.col("route") == "heuristic") if llm.height else pl.DataFrame(),
+        "LLM-only": llm,
         "router": kept,
     }
     return {k: v for k, v in out.items() if v.height}
@@ -65,3 +73,38 @@ def compare(variants: dict[str, pl.DataFrame], reference: pl.DataFrame | None, p
             "median": paper_reference.get("search_median_words"),
         }
     return out
+
+
+def side_by_side(variants: dict[str, pl.DataFrame], targets: PopulationTargets) -> dict[str, dict[str, Any]]:
+    """Per variant, the section-4 figures in one row each: size, Search share, words per query
+    (per function), content-type shares (Any included) and the content-type keyword positions."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, df in variants.items():
+        wc = word_count_stats(df)
+        kp = keyword_position_spread(df, targets)
+        fn = shares(df, "function")
+        ct = shares(df, "content_type")
+        out[name] = {
+            "rows": df.height,
+            "search_share": round(fn.get("Search", 0.0), 4),
+            **{f"{f.lower()}_words_{k}": wc[f][k] for f in FUNCTIONS for k in ("mean", "median", "iqr")},
+            "content_type_shares": {c: round(ct.get(c, 0.0), 4) for c in CONTENT_TYPES},
+            "keyword_presence": round(kp["presence"], 4),
+            "keyword_bins": {k: round(v, 4) for k, v in kp["bins"].items()},
+        }
+    return out
+
+
+def side_by_side_rows(table: dict[str, dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(header, rows) of a figures-by-variant table: one row per figure, one column per variant."""
+    names = list(table)
+    rows: list[tuple[Any, ...]] = [("rows", *(table[n]["rows"] for n in names)), ("Search share", *(table[n]["search_share"] for n in names))]
+    for f in FUNCTIONS:
+        for k in ("mean", "median", "iqr"):
+            rows.append((f"{f} words {k}", *(table[n][f"{f.lower()}_words_{k}"] for n in names)))
+    for c in CONTENT_TYPES:
+        rows.append((f"share {c}", *(table[n]["content_type_shares"][c] for n in names)))
+    rows.append(("type word named", *(table[n]["keyword_presence"] for n in names)))
+    for b in ("start", "middle", "end"):
+        rows.append((f"type word at {b}", *(table[n]["keyword_bins"].get(b) for n in names)))
+    return ["figure", *names], rows
