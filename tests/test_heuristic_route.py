@@ -204,3 +204,141 @@ def test_photo_generate_uses_only_gentech_assets(ctx):
         assert asset == "a2"  # the only gentech photo in the fixture catalog
     seen = {ctx.sample_variables("Search", "Photo", random.Random(s), sources="asset")[2] for s in range(60)}
     assert seen == {"a1", "a2"}
+
+
+# ---- labels a careful annotator would give (DESIGN.md), checked on the shipped seed graph -----------
+# Written here from the labelling rules, independently of the generator's own cue tables.
+FORMAT_WORDS: dict[str, tuple[str, ...]] = {
+    "Template": ("flyer", "poster", "invitation", "invite", "card", "resume", "menu", "logo", "business card",
+                 "presentation", "certificate", "thumbnail", "banner", "cover", "brochure", "newsletter", "postcard",
+                 "label", "planner", "calendar", "infographic", "coupon", "ticket", "bookmark", "letterhead",
+                 "instagram post", "instagram story", "pinterest pin", "save the date", "printable", "hand out",
+                 "handout", "program", "worksheet", "price list", "sign", "story post", "slide deck", "cv", "facebook post",
+                 "reel cover", "tiktok cover", "save the date", "wedding program", "gift certificate"),
+    "Photo": ("portrait", "shot", "stock", "high-res", "3d render", "close-up", "flat lay", "snapshot", "headshot",
+              "photorealistic", "selfie", "candid"),
+    "Video": ("loop", "looping", "clip", "footage", "timelapse", "b-roll", "slow motion", "intro", "outro", "gif",
+              "reel", "moving", "animated", "motion design"),
+    "Audio": ("jingle", "beat", "tune", "melody", "ringtone", "track", "instrumental", "chime", "soundtrack",
+              "soundscape", "to play under", "play while", "can i play", "lyrics", "vocals", "bpm", "sound", "drum loop",
+              "podcast intro", "music loop"),
+    "Background": ("wallpaper", "pattern", "gradient", "ombre", "backdrop", "texture", "behind my text", "go behind",
+                   "put behind", "for my desktop", "zoom call"),
+    "Design Asset": ("sticker", "icon", "frame", "shape", "doodle", "mascot", "emoji", "badge", "border", "divider",
+                     "ornament", "vector", "silhouette", "logo mark", "speech bubble", "arrow", "clipart", "clip art",
+                     "illustration", "graphic"),
+    "Text": ("font", "headline", "caption", "tagline", "slogan", "title", "quote", "heading", "monogram", "wordmark",
+             "calligraphy", "cursive", "serif", "typography", "typographic", "lettering", "letters", "word art",
+             "script", "typeface", "short bio", "product description", "welcome message", "email subject line",
+             "copy", "wording"),
+}
+_CUE_RX = {ct: re.compile(r"\b(" + "|".join(re.escape(w) for w in ws) + r")(s|es)?\b", re.I) for ct, ws in FORMAT_WORDS.items()}
+# audiences and the like that contain a format word but imply nothing
+_NEUTRAL = re.compile(r"\b(event|wedding|party|meal) planners?\b", re.I)
+
+
+def _cues(text: str) -> set[str]:
+    text = _NEUTRAL.sub(" ", text)
+    return set(type_words_in(text)) | {ct for ct, rx in _CUE_RX.items() if rx.search(text)}
+
+
+@pytest.fixture(scope="module")
+def seed_ok(targets):
+    from routenator_dagster.catalog_builder import build_seed_catalog, read_graph_csvs
+
+    nodes, edges = read_graph_csvs()
+    c = GenerationContext.from_tables(nodes, edges, build_seed_catalog(nodes, edges, n_assets=600, seed=7), None)
+    c.with_keyword_targets(targets.keyword_presence, targets.keyword_positions)
+    plan, _ = build_routing_plan(targets, 12000, {"heuristic": 1.0}, {"heuristic"}, seed=5)
+    res = run_heuristic_batch(build_batches(plan, c, seed=5, targets=targets), c)
+    assert (res["status"] == "ok").mean() > 0.98
+    return res.filter(pl.col("status") == "ok").with_columns(n=pl.col("query").str.split(" ").list.len())
+
+
+def test_any_rows_name_and_imply_no_type(seed_ok, ok):
+    for frame in (seed_ok, ok):
+        anys = frame.filter(pl.col("content_type") == "Any")
+        assert anys.height > 1000
+        bad = [q for q in anys["raw_output"] if _cues(q)]
+        assert not bad, bad[:10]
+    # KG intents that carry a type ("unboxing video", "video game soundtrack") never reach an Any row
+    assert not seed_ok.filter(pl.col("content_type") == "Any", pl.col("query").str.contains("(?i)video game|unboxing")).height
+
+
+def test_typed_rows_name_or_imply_their_type(seed_ok, ok, targets):
+    for frame in (seed_ok, ok):
+        typed = frame.filter(pl.col("content_type") != "Any")
+        bare = [(q, ct) for q, ct in typed.select("raw_output", "content_type").iter_rows() if ct not in _cues(q)]
+        assert not bare, bare[:10]
+    # bare photo subjects are not taught as Photo: every photo row names or implies a photo
+    photos = seed_ok.filter(pl.col("content_type") == "Photo")
+    assert all("Photo" in _cues(q) for q in photos["raw_output"])
+    # the keyword-presence target still holds for typed rows
+    typed = seed_ok.filter(pl.col("content_type") != "Any")
+    named = sum(1 for q, ct in typed.select("query", "content_type").iter_rows() if ct in type_words_in(q))
+    assert abs(named / typed.height - targets.keyword_presence) < 0.07
+
+
+def test_bare_subjects_are_any(seed_ok):
+    anys = seed_ok.filter(pl.col("content_type") == "Any", pl.col("function") == "Search")
+    things = set(V.ANY_THINGS)
+    bare = anys.filter(pl.col("extracted_prompt").is_in(list(things)))
+    assert bare.height > 0.05 * anys.height
+    assert not seed_ok.filter(pl.col("content_type") != "Any", pl.col("raw_output").is_in(list(things))).height
+
+
+def test_no_word_or_phrase_repeated_back_to_back(seed_ok, ok):
+    rx = re.compile(r"\b(\w+(?: \w+){0,2}) \1\b")
+    for frame in (seed_ok, ok):
+        for col in ("raw_output", "extracted_prompt"):
+            rep = [t for t in frame[col].str.to_lowercase() if rx.search(t)]
+            assert not rep, rep[:10]
+
+
+def test_short_any_searches_rarely_repeat(seed_ok):
+    anys = seed_ok.filter(pl.col("content_type") == "Any", pl.col("function") == "Search")
+    q = anys["query"].str.to_lowercase().str.strip_chars(".!? ")
+    assert 1 - q.n_unique() / q.len() < 0.2  # was 0.29 with occasions alone
+    short = anys.filter(pl.col("n") <= 2)
+    assert short["extracted_prompt"].n_unique() > 200
+    # the forms people use around a bare topic all occur
+    lower = anys["query"].str.to_lowercase()
+    for form in (r"^ideas for ", r" (ideas|inspo|stuff)$", r"for my ", r"\w+s$"):
+        assert lower.str.contains(form).sum() > 5, form
+
+
+_COLOR = "|".join(re.escape(c) for c in V.COLORS)
+_VISUAL = re.compile(
+    rf"\bin ({_COLOR}) and ({_COLOR})\b|\bin ({_COLOR})$|drop shadow|outline|all caps|glow|tilted|sparkle|"
+    r"in an? [\w-]+ style\b|shadows?\b|realistic|shot from",
+    re.I,
+)
+_COPY = re.compile(r"\b(tagline|slogan|headline|caption|title|short bio|product description|welcome message|toast|subject line)s?\b", re.I)
+_LETTERING = re.compile(r"\b(font|typeface|lettering|text effect|text style|monogram|wordmark|word art|calligraphy)s?\b", re.I)
+
+
+def test_copy_requests_ask_for_wording_not_looks(seed_ok):
+    text = seed_ok.filter(pl.col("content_type") == "Text", pl.col("function") == "Generate")
+    copy = [q for q in text["raw_output"] if _COPY.search(q) and not _LETTERING.search(q)]
+    assert len(copy) > 0.2 * text.height
+    visual = [q for q in copy if _VISUAL.search(q)]
+    assert len(visual) < 0.03 * len(copy), visual[:10]
+    wording = re.compile(r"\b(tone|words?|line|rhymes|pun|call to action|punchy|reads|feel|emoji|voice|for \w+)\b")
+    long_copy = [q for q in copy if len(q.split()) >= 12]
+    assert long_copy and sum(1 for q in long_copy if wording.search(q)) > 0.8 * len(long_copy)
+
+
+_STACKED_IN = re.compile(rf"\bin ({_COLOR})( and ({_COLOR}))? in an? [\w-]+ style\b")
+
+
+def test_long_generate_briefs_do_not_stack_clauses(seed_ok):
+    gen = seed_ok.filter(pl.col("function") == "Generate", pl.col("n") >= 16)
+    assert gen.height > 500
+    for q in gen["raw_output"]:
+        low = q.lower()
+        assert len(re.findall(r"\bthat (feels|looks|isn't|doesn't|shows|works|my|people)\b", low)) <= 1, q
+        # two phrases of the same kind back to back ("in navy and gold in a retro style")
+        assert not _STACKED_IN.search(low), q
+    fors = [len(re.findall(r"(^|\s)for\s", q.lower())) for q in gen["raw_output"]]
+    assert max(fors) <= 4
+    assert sum(1 for f in fors if f >= 3) < 0.08 * len(fors)

@@ -23,6 +23,7 @@ from routenator_dagster.schema import SYNTHETIC_SCHEMA, empty_frame
 ROUTE = "heuristic"
 ATTEMPTS = 8
 TYPO_RATE = 0.04
+SHORT_ANY_TYPO_RATE = 0.12
 SEARCH_PROMPT_MAX_WORDS = 5
 # The implied-type family never names the type, so the others name it a little more often to
 # keep the overall presence at the target.
@@ -55,8 +56,7 @@ def choose_position(rng: random.Random, ctx: GenerationContext, content_type: st
 
 def grounded(query: str, prompt: str) -> bool:
     """Every content word of the prompt occurs in the query."""
-    q = set(P.content_words(query))
-    return all(w in q for w in P.content_words(prompt))
+    return set(P.content_words(prompt)).issubset(P.content_words(query))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -74,6 +74,9 @@ def _attempt(builder: T.Family, rng: random.Random, ctx: GenerationContext, func
     if out is None:
         return f"length: could not fit {min_w}-{max_w} words"
     raw, prompt = out
+    collapsed = P.collapse_repeats(raw)
+    if collapsed is not raw:  # the prompt is cut from the same pieces, so it has the seam only if the query does
+        raw, prompt = collapsed, P.collapse_repeats(prompt)
     raw = _A_BEFORE_VOWEL.sub(r"\1an \2", raw)
     n = P.n_words(raw)
     if not min_w <= n <= max_w:
@@ -82,7 +85,24 @@ def _attempt(builder: T.Family, rng: random.Random, ctx: GenerationContext, func
         return "search prompt not 1-5 keywords"
     if not grounded(raw, prompt):
         return "extracted_prompt not grounded in the query"
+    wrong = label_problem(raw, content_type, variables)
+    if wrong:
+        return wrong
     return raw, prompt
+
+
+def label_problem(query: str, content_type: str, variables: dict[str, str] | None = None) -> str | None:
+    """Why ``content_type`` is not the label a careful annotator gives ``query``, or None.
+
+    Any: nothing may name or imply a type ("video game", "flyer", "jingle"). A typed query must
+    name its type or carry a cue of it ("portrait of", "to play under"); a bare subject is Any."""
+    dt = (variables or {}).get("design_type")
+    extra = {dt.lower(): content_type} if dt and content_type != "Any" and not P.is_known_cue(dt) else None
+    if P.implies(query, content_type, extra):
+        return None
+    if content_type == "Any":
+        return f"label: an Any query implies {sorted(P.implied_types(query))}"
+    return f"label: nothing in the query implies {content_type}"
 
 
 def generate_one(
@@ -114,7 +134,9 @@ def generate_one(
             last = out
             continue
         raw, prompt = out
-        query = P.add_typo(rng, raw) if rng.random() < TYPO_RATE else raw
+        # one- and two-word Any searches repeat a lot; casual misspellings are a large part of them
+        rate = SHORT_ANY_TYPO_RATE if content_type == "Any" and function == "Search" and P.n_words(raw) <= 2 else TYPO_RATE
+        query = P.add_typo(rng, raw) if rng.random() < rate else raw
         query = P.surface(rng, query, chatty=P.n_words(raw) >= 11)
         return query, prompt, raw, tid
     return f"{template_id}: {last} after {len(plan)} attempts"

@@ -35,6 +35,7 @@ class Request:
     kg_topic: bool = False  # the last topic is the KG path's intent, so its scene objects fit it
     tail: str | None = None  # Generate: a closing phrase naming the type ("..., as a sticker")
     tail_word: str | None = None  # the type word of the tail when prompts keep it
+    copy: bool = False  # Text: written copy (tagline, caption), so details ask for wording, not looks
 
 
 Result = tuple[str, str]  # (query before surface variation, extracted_prompt)
@@ -109,18 +110,38 @@ def _topic(rng: random.Random, req: Request) -> str:
     ct, v = req.content_type, req.v
     r = rng.random()
     req.occasion = req.kg_topic = False
-    if ct in ("Template", "Any", "Audio", "Text") and _intent(req) and r < 0.5:
+    intent = _intent(req) if r < 0.6 else None  # only the branches below that can use it pay for it
+    if ct in ("Template", "Any", "Audio", "Text") and intent and r < 0.5:
         req.occasion = req.kg_topic = True
-        return v["intent"]
+        return intent
     if ct in ("Photo", "Video", "Background", "Design Asset") and r < 0.45:
         obj = _first(v, "scene_objects")
         if obj:
             return obj
-    if ct == "Background" and v.get("intent") and r < 0.6:
+    if ct == "Background" and intent and r < 0.6:
         req.occasion = req.kg_topic = True
-        return v["intent"]
+        return intent
     req.occasion = ct in ("Template", "Any")
+    if ct == "Any":
+        return _any_topic(rng)
     return rng.choice(V.SUBJECTS[ct])
+
+
+def _any_topic(rng: random.Random) -> str:
+    """A topic that implies no type: an occasion, a bare subject, a seasonal or themed gathering,
+    a plural ("weddings"). Many forms, so short Any searches rarely repeat each other."""
+    r = rng.random()
+    if r < 0.38:
+        return rng.choice(V.SUBJECTS["Any"])
+    if r < 0.62:
+        return rng.choice(V.ANY_THINGS)
+    if r < 0.76:
+        season, event = rng.choice(V.ANY_SEASONS), rng.choice(V.ANY_GATHERINGS)
+        return event if season in event else f"{season} {event}"
+    if r < 0.9:
+        theme, event = rng.choice(V.ANY_THEMES), rng.choice(V.ANY_GATHERINGS)
+        return f"{theme} {event}"
+    return rng.choice(V.ANY_PLURALS)
 
 
 _ANY_TYPE_RE = re.compile(
@@ -129,16 +150,30 @@ _ANY_TYPE_RE = re.compile(
 
 
 def _intent(req: Request) -> str | None:
-    """The KG intent, unless it names a format and the request is for no type ("company newsletter")."""
+    """The KG intent, unless it names a format and the request is for no type ("company newsletter"),
+    or it names another type than the one wanted ("unboxing video" for a template)."""
     intent = req.v.get("intent")
     if intent and req.content_type == "Any" and _names_a_format(intent):
+        return None
+    if intent and req.content_type != "Any" and _names_other_type(intent, req.content_type):
         return None
     return intent
 
 
+@functools.lru_cache(maxsize=8192)
+def _types_in(text: str) -> frozenset[str]:
+    return P.implied_types(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_other_type(text: str, content_type: str) -> bool:
+    return any(t != content_type for t in type_words_in(text))
+
+
 @functools.lru_cache(maxsize=4096)
 def _names_a_format(text: str) -> bool:
-    return bool(_ANY_TYPE_RE.search(text) or type_words_in(text))
+    """Whether ``text`` names or implies a content type ("wedding calligraphy", "photorealistic")."""
+    return bool(_ANY_TYPE_RE.search(text) or type_words_in(text) or P.implied_types(text))
 
 
 def _modifier(rng: random.Random, req: Request) -> str:
@@ -183,13 +218,14 @@ def search_subject(rng: random.Random, req: Request, n_mods: int, with_subtype: 
             words.append(m)
     topic = _topic(rng, req)
     for _ in range(3):
-        if req.max_w > 2 or " " not in topic:
+        # one- and two-word searches want one-word topics, but a bare Any topic may fill both words
+        if req.max_w > 2 or " " not in topic or (req.content_type == "Any" and P.n_words(topic) <= req.max_w):
             break
-        topic = _topic(rng, req)  # one- and two-word searches want one-word topics
+        topic = _topic(rng, req)
     topic_words = set(topic.split())
     words = [m for m in words if not topic_words.intersection(m.split())]  # no "black black friday"
     words.append(topic)
-    if with_subtype and req.content_type != "Any":
+    if with_subtype and req.content_type != "Any" and req.content_type not in _types_in(topic):
         sub = _subtype(rng, req)
         if sub.split()[-1] not in " ".join(words).split():  # no "restaurant menu menu"
             words.append(sub)
@@ -215,16 +251,22 @@ def _with_object(rng: random.Random, req: Request) -> str | None:
 
 
 # ---- Search -----------------------------------------------------------------------------------
-_ANY_LEADS = ("something for", "ideas for", "stuff for", "something for", "things for")
+_ANY_LEADS = V.ANY_LEADS
 
 
 def _place_type(rng: random.Random, req: Request, subject: str, prompt_words: list[str]) -> tuple[str, list[str]] | None:
     """The subject with the type word at req.position (or none); returns core text and prompt words."""
     ct = req.content_type
-    if ct == "Any":
-        if rng.random() < 0.3:  # no type implied, said the way people say it
-            lead = rng.choice(_ANY_LEADS)
-            return f"{lead} {subject}", prompt_words
+    if ct == "Any":  # no type implied, said the way people say it
+        r = rng.random()
+        if r < 0.2:
+            return f"{rng.choice(_ANY_LEADS)} {subject}", prompt_words
+        if r < 0.3:
+            mine = rng.choice(V.ANY_MINE)
+            return f"{rng.choice(V.ANY_MY_LEADS)} {mine}", _keywords(mine)
+        if r < 0.42 and len(subject.split()) < 4:
+            suffix = rng.choice(V.ANY_FILLER_SUFFIXES + V.ANY_KEPT_SUFFIXES)
+            return f"{subject} {suffix}", prompt_words + ([suffix] if suffix in V.ANY_KEPT_SUFFIXES else [])
         return subject, prompt_words
     if req.position is None:
         return subject, prompt_words
@@ -250,6 +292,10 @@ def _place_type(rng: random.Random, req: Request, subject: str, prompt_words: li
 _TYPE_NAME_SET = frozenset(w for names in V.TYPE_NAMES.values() for w, _ in names)
 
 
+_PRONOUN_LEADS = ("something", "anything", "stuff", "things", "ideas", "inspo", "inspiration")
+_SEARCH_PRE_PLAIN = P.by_length(tuple(v for v in V.SEARCH_VERBS if v.split()[-1] not in ("any", "some", "best", "a", "good")))
+
+
 def _fit_search(rng: random.Random, req: Request, core: str, prompt: list[str],
                 pre: dict[int, tuple[str, ...]] | None = None, allow_post: bool = True) -> Result | None:
     """Pad the core with a search verb in front and/or politeness behind to a word count in range.
@@ -262,6 +308,8 @@ def _fit_search(rng: random.Random, req: Request, core: str, prompt: list[str],
     target = rng.randint(max(req.min_w, n_core), req.max_w)
     extra = target - n_core
     pre_pool = pre if pre is not None else P.SEARCH_PRE
+    if pre is None and core.startswith(_PRONOUN_LEADS):
+        pre_pool = _SEARCH_PRE_PLAIN  # never "any something for" or "got any stuff for"
     allow_pre = not (req.position == "start" and core.split()[0].rstrip(":") in _TYPE_NAME_SET)
     split = P.pad_split(rng, extra, pre_pool, P.POST, allow_pre=allow_pre, allow_post=allow_post and req.position != "end")
     if split is None:
@@ -271,12 +319,17 @@ def _fit_search(rng: random.Random, req: Request, core: str, prompt: list[str],
     return P.join(split[0], core, split[1]), " ".join(prompt)
 
 
+_MEDIA = frozenset({"Photo", "Video", "Audio"})
+
+
 def search_kg_path(rng: random.Random, req: Request) -> Result | None:
     """Verb + intent/design type/style from a KG path, type word placed as requested."""
     budget = max(1, min(3, req.max_w - 2))
     n_mods = rng.randint(0, min(2, budget))
     typed = req.content_type != "Any"
-    with_sub = typed and (req.position is None or rng.random() < 0.35)
+    # a format word beside a named type reads well for layouts ("birthday flyer template"), not
+    # for media ("pizza shot photo")
+    with_sub = typed and (req.position is None or (req.content_type not in _MEDIA and rng.random() < 0.35))
     subject = search_subject(rng, req, n_mods, with_sub)
     if req.content_type == "Text" and req.position is None and not with_sub:
         return None
@@ -456,9 +509,9 @@ def search_implied_type(rng: random.Random, req: Request) -> Result | None:
     q, p = rng.choice(options)
     t = _topic(rng, req)
     if ct == "Audio":  # audio topics are moods and genres; the party/video slots want an occasion
-        t = req.v.get("intent") or rng.choice(V.SUBJECTS["Any"][:20])
+        t = _intent(req) or rng.choice(V.SUBJECTS["Any"][:20])
     if ct == "Text" and t in V.SUBJECTS["Text"]:
-        t = req.v.get("intent") or rng.choice(V.SUBJECTS["Template"])
+        t = _intent(req) or rng.choice(V.SUBJECTS["Template"])
     m = _modifier(rng, req)
     s = _subtype(rng, req) if ct == "Template" else ""
     if "{t} event handout" in p:
@@ -538,6 +591,7 @@ def _date(rng: random.Random) -> str:
 _DATE_WORDS = frozenset(V.MONTHS) | frozenset(V.WEEKDAYS)
 
 
+@functools.lru_cache(maxsize=65536)
 def _has_date(text: str) -> bool:
     return any(w in _DATE_WORDS for w in text.lower().split())
 
@@ -573,7 +627,10 @@ def _odd_scene(rng: random.Random, req: Request | None = None) -> str:
 
 
 def _event_for(rng: random.Random, req: Request) -> str:
-    event = _intent(req) if _intent(req) and rng.random() < 0.5 else rng.choice(V.EVENTS)
+    intent = _intent(req) if rng.random() < 0.5 else None
+    if intent and _names_a_format(intent):
+        intent = None  # "emma's company newsletter" is no event
+    event = intent or rng.choice(V.EVENTS)
     r = rng.random()
     if r < 0.45:
         return f"for {_name(rng)}'s {rng.choice(V.ORDINALS)} {event}" if "birthday" in event or "anniversary" in event else f"for {_name(rng)}'s {event}"
@@ -591,7 +648,7 @@ def _marker(rng: random.Random, req: Request) -> str:
             return "__scene__"
         if r < 0.7:
             return _event_for(rng, req)
-        if r < 0.85:
+        if r < 0.85 or ct != "Design Asset":  # printed wording belongs on stickers and badges, not photos
             return f"for {_business(rng)}"
         return _quote(rng)
     if ct == "Audio":
@@ -614,6 +671,8 @@ def _marker(rng: random.Random, req: Request) -> str:
 def _details(rng: random.Random, req: Request) -> list[str]:
     """Optional detail phrases, all part of the specification."""
     v = req.v
+    if req.copy:  # copywriting: how it should read, never how it should look
+        return _copy_details(rng, req)
     color = v.get("color") or rng.choice(V.COLORS)
     color2 = rng.choice(V.COLORS)
     out = [f"that feels {rng.choice(V.MOODS)}"]
@@ -626,12 +685,16 @@ def _details(rng: random.Random, req: Request) -> list[str]:
         out.append(_date(rng))
     if req.content_type in ("Template", "Any"):
         out.append(f"for {v.get('audience') or rng.choice(V.AUDIENCES)}")
-        out += rng.sample(_VAGUE_WISHES, 3)
+        out.append(rng.choice(_VAGUE_WISHES))
+        # the situation, joined as a clause of its own, gives long briefs substance without stacking
+        out += [c.format(theme=rng.choice(V.ANY_THEMES), who=v.get("audience") or rng.choice(V.AUDIENCES),
+                         n=rng.choice(("20", "30", "50", "80", "100", "150")))
+                for c in rng.sample(V.SITUATIONS, 2)]
     if req.content_type == "Template":  # a layout detail would make an Any request a template
         out += [rng.choice(V.LAYOUT_DETAILS), rng.choice(V.LAYOUT_DETAILS)]
     if req.content_type in ("Photo", "Video", "Background", "Design Asset"):
-        out += [rng.choice(("with soft morning light", "at golden hour", "shot from above", "with a blurry background",
-                            "in high detail", "with pastel tones", "very realistic", "with dramatic shadows"))]
+        # camera words ("shot from above", "very realistic") would make a sticker or a pattern a photo
+        out.append(rng.choice(_CAMERA_DETAILS if req.content_type in _MEDIA else _DRAWN_DETAILS))
         obj = _first(v, "scene_objects")
         if obj:
             out.append(f"with {_an(obj)} around it")
@@ -647,6 +710,28 @@ def _details(rng: random.Random, req: Request) -> list[str]:
     return out
 
 
+def _copy_details(rng: random.Random, req: Request) -> list[str]:
+    """Wording requirements of a tagline, slogan, caption or headline: tone, length, audience, hooks."""
+    tone = rng.choice(V.COPY_TONES)
+    out = [
+        rng.choice((f"with a {tone} feel", f"in a {tone} tone", f"that reads {tone}")),  # "sounds" names Audio
+        rng.choice(V.COPY_LENGTHS),
+        f"for {req.v.get('audience') or rng.choice(V.AUDIENCES)}",
+    ]
+    out += rng.sample(V.COPY_ASKS, 2)
+    rng.shuffle(out)
+    return out
+
+
+_CAMERA_DETAILS: tuple[str, ...] = (
+    "with soft morning light", "at golden hour", "shot from above", "with a blurry background", "in high detail",
+    "with pastel tones", "very realistic", "with dramatic shadows",
+)
+_DRAWN_DETAILS: tuple[str, ...] = (
+    "in flat colors", "with clean outlines", "with pastel tones", "in high detail", "kept really simple",
+    "with a hand drawn feel", "with soft shading", "in just two colors",
+)
+
 _VAGUE_WISHES: tuple[str, ...] = (
     "that my guests will love", "that doesn't look too corporate", "with a little bit of humor",
     "that shows how proud we are", "nothing too fancy", "that feels personal and warm",
@@ -654,14 +739,20 @@ _VAGUE_WISHES: tuple[str, ...] = (
 )
 
 _HEADS: dict[str, tuple[str, ...]] = {
-    "Photo": ("", "", "3d render of", "product shot of", "realistic shot of", "portrait of"),
-    "Video": ("timelapse of", "looping", "intro with", "slow motion shot of", "reel of"),
+    # no empty head: a bare scene ("a frog playing chess") implies no type, so it would be Any
+    "Photo": ("3d render of", "product shot of", "realistic shot of", "portrait of", "close-up of", "candid shot of",
+              "photorealistic shot of", "high-res shot of", "stock shot of", "macro shot of"),
+    "Video": ("timelapse of", "loop of", "intro with", "slow motion shot of", "reel of", "b-roll of", "gif of"),
     "Audio": ("jingle", "tune", "beat", "track", "instrumental", "ringtone"),
     "Background": ("pattern of", "gradient with", "seamless pattern of"),
     "Design Asset": ("mascot of", "emoji of", "badge with", "frame with", "doodle of", "silhouette of"),
-    "Text": ("tagline", "slogan", "headline", "caption", "title"),
+    "Text": ("tagline", "slogan", "headline", "caption", "title", "short bio", "product description", "welcome message",
+             "toast", "instagram caption", "email subject line", "tagline idea"),
 }
 
+
+_QUOTE_LEADS = ("saying ", "that says ", "with the words ")
+_TEXT_VISUAL_HEADS: tuple[str, ...] = ("monogram", "wordmark", "word art", "calligraphy", "title lettering")
 
 _TAILS: tuple[str, ...] = ("as {at}", "as {at} please", "in {t} form", "make it {at}", "as {at} if you can")
 
@@ -686,7 +777,8 @@ def _generate_head(rng: random.Random, req: Request, marker: str) -> tuple[str, 
     tw, keep = _type_word(rng, ct) if explicit else ("", False)
     scene = _odd_scene(rng, req) if marker == "__scene__" or ct in ("Photo", "Video") else None
     if ct == "Template":
-        intent = v.get("intent") if v.get("intent") and v["intent"] not in marker and rng.random() < 0.35 else ""
+        intent = _intent(req) or ""
+        intent = intent if intent and intent not in marker and rng.random() < 0.35 else ""
         mods = " ".join(x for x in (v.get("style") if rng.random() < 0.4 else "", intent) if x)
         noun = P.join(mods, _subtype(rng, req))
         if rng.random() < 0.12:
@@ -706,10 +798,16 @@ def _generate_head(rng: random.Random, req: Request, marker: str) -> tuple[str, 
         pb = f"{mood} {noun}"  # the prompt needs its noun to read as a specification
         return _an(body), pb, tw or None
     if ct == "Text":
+        req.copy = False
         if explicit:
             adj = rng.choice(V.SUBJECTS["Text"][:20])
             return _an(f"{adj} {tw}"), f"{adj} {tw}", tw
+        if req.tail or marker.startswith(_QUOTE_LEADS):
+            # "..., as a font" or given wording ("saying 'open late'"): lettering to style, not copy to write
+            noun = rng.choice(_TEXT_VISUAL_HEADS)
+            return _an(noun), noun, None
         noun = rng.choice(_HEADS["Text"])
+        req.copy = True
         return _an(noun), noun, None
     # visual types built around a scene
     scene = scene or _odd_scene(rng, req)
@@ -724,7 +822,7 @@ def _generate_head(rng: random.Random, req: Request, marker: str) -> tuple[str, 
         return scene, _strip_article(scene), None
     if ct == "Background":
         return f"{_an(head)} {scene}" if not head.startswith("gradient") else f"{rng.choice(V.COLORS)} {head} {scene}", P.join(head, _strip_article(scene)), None
-    return f"{_an(head) if not head.startswith(('looping', 'intro')) else head} {scene}", P.join(head, _strip_article(scene)), None
+    return f"{_an(head)} {scene}", P.join(head, _strip_article(scene)), None
 
 
 def _fit_generate(rng: random.Random, req: Request, head_q: str, head_p: str, required: list[str],
@@ -744,13 +842,23 @@ def _fit_generate(rng: random.Random, req: Request, head_q: str, head_p: str, re
     dated = _has_date(" ".join(core))
     details: list[str] = []
     room = target - wrapper_room - n
+    fors = sum(1 for x in core if x.startswith("for ") or " for " in x)
     for d in (_details(rng, req) if room >= 2 else ()):  # no room: skip drawing them at all
         dn, words = _detail_words(d)
         if seen.intersection(words) or (dated and _has_date(d)):
             continue  # never say the same thing twice ("minimalist ... in a minimalist style")
         if d.startswith("that ") and any(x.startswith("that ") for x in details):
             continue  # one relative clause reads naturally, two do not
+        if d.startswith("that ") and details and details[-1].startswith(_SITUATION_HEADS):
+            continue  # "since it's a surprise that feels calm": the relative would attach to the wrong noun
+        if d.startswith("for ") and fors:
+            continue  # "for X's party for kids for ..." stacks purposes
+        if details and d[:3] == details[-1][:3] and d.split(" ", 1)[0] == details[-1].split(" ", 1)[0]:
+            continue  # "in navy and gold in a retro style": same kind of phrase twice in a row
+        if req.content_type == "Any" and _names_a_format(d):
+            continue  # "in a photorealistic style" would make an Any request a photo
         if n + dn <= target - wrapper_room and rng.random() < 0.85:
+            fors += d.startswith("for ")
             seen.update(words)
             dated = dated or _has_date(d)
             details.append(d)
@@ -782,6 +890,9 @@ def _fit_generate(rng: random.Random, req: Request, head_q: str, head_p: str, re
     if not prompt:
         return None
     return query, prompt
+
+
+_SITUATION_HEADS = tuple(sorted({s.split(" ", 1)[0] + " " for s in V.SITUATIONS}))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -819,7 +930,7 @@ def generate_oneoff_short(rng: random.Random, req: Request) -> Result | None:
     """Short but one-off: "logo for Priya's Plant Shop", "banner saying 50% off this friday"."""
     ct = req.content_type
     if ct == "Template":
-        noun = rng.choice(("logo", "banner", "flyer", "sign", "poster", "card", "menu", "label", "invite", "sticker sheet"))
+        noun = rng.choice(("logo", "banner", "flyer", "sign", "poster", "card", "menu", "label", "invite", "price list"))
         r = rng.random()
         if r < 0.35:
             spec = f"{noun} for {_business(rng)}"
@@ -892,13 +1003,24 @@ def generate_find_phrasing(rng: random.Random, req: Request) -> Result | None:
     return _fit_generate(rng, req, head_q, head_p, _required(rng, req, marker), P.FIND_PRE)
 
 
+_TYPE_IN_TITLE = re.compile(
+    r"\b(?:vertical |stock |short )?(?:" + "|".join(re.escape(w) for w in sorted(P._TYPE_WORD_SET, key=len, reverse=True))
+    + r")(?: of| with)?\b"
+)
+
+
+def _title_without_type(title: str) -> str:
+    """A catalog title without its type words ("vertical video of a campfire" -> "a campfire")."""
+    return " ".join(_TYPE_IN_TITLE.sub(" ", title.lower()).split())
+
+
 def generate_metadata_title(rng: random.Random, req: Request) -> Result | None:
     """'generate an image of <gentech title>' or a catalog template title made one's own."""
     title = req.v.get("title")
     ct = req.content_type
     if not title or ct not in ("Photo", "Template", "Background", "Design Asset", "Video"):
         return generate_kg_spec(rng, req)
-    t = " ".join(w for w in title.lower().split() if w not in P._TYPE_WORD_SET)
+    t = _title_without_type(title)
     if not t:
         return generate_kg_spec(rng, req)
     if ct == "Template":
@@ -909,8 +1031,9 @@ def generate_metadata_title(rng: random.Random, req: Request) -> Result | None:
         tw, keep = _type_word(rng, ct)
         head_q = f"{_an(tw)} of {t}" if req.position != "end" else f"{t} {tw}"
         head_p = P.join(tw if keep else "", t)
-    else:
-        head_q, head_p = t, t
+    else:  # the title alone is a bare subject: a format head keeps the type implied
+        head = rng.choice(_HEADS[ct])
+        head_q, head_p = f"{_an(head)} {t}", f"{head} {t}"
     extra = [rng.choice(("with a twist", "but at night", "in watercolor", "in neon colors", "as a 3d render",
                          "in a retro style", "with a tiny astronaut in it", "in the style of a storybook"))]
     return _fit_generate(rng, req, head_q, head_p, extra, P.GENERATE_PRE)

@@ -67,10 +67,53 @@ SUBTYPES: dict[str, tuple[str, ...]] = {
     "Background": ("pattern", "gradient", "backsplash pattern", "seamless pattern", "ombre"),
     "Design Asset": (
         "frame", "shape", "doodle", "doodles", "mascot", "emoji", "badge", "border", "divider", "ornament",
-        "vector", "silhouette", "logo mark", "banner ribbon", "speech bubble", "arrow",
+        "vector", "silhouette", "logo mark", "speech bubble", "arrow",
     ),
     "Text": ("headline", "caption", "tagline", "slogan", "title", "quote", "heading", "monogram", "wordmark"),
 }
+
+# Cues a careful annotator reads as implying a type although no TYPE_WORDS word is there: the
+# format words above plus purposes and phrasings ("to play under", "behind my text", "stock").
+# A query labelled Any may contain none of them; a typed query without its type word needs one.
+# The KG's design types of a type are cues too (taken from the request at run time).
+TYPE_CUES: dict[str, tuple[str, ...]] = {
+    "Template": SUBTYPES["Template"] + (
+        "printable", "handout", "hand out", "sign", "signage", "invites", "card design", "worksheet", "program",
+        "product label", "save the date card", "facebook cover", "tiktok cover", "slides", "leaflet", "pamphlet",
+        "programme",
+    ),
+    "Photo": SUBTYPES["Photo"] + (
+        "portrait", "headshot", "selfie", "stock", "high-res", "high res", "hi-res", "photorealistic", "realistic shot",
+        "product shot", "candid", "dslr", "photoshoot", "photo shoot", "shot of", "closeup", "3d renders",
+    ),
+    "Video": SUBTYPES["Video"] + (
+        "looping", "time-lapse", "slow-motion", "slow mo", "slow-mo", "gifs", "moving", "animated", "motion graphics",
+        "reels", "broll", "drone shot", "countdown video", "stock footage", "stock video",
+    ),
+    "Audio": SUBTYPES["Audio"] + (
+        "to play under", "play in the background", "play while", "can i play", "playlist", "bpm", "vocals", "lyrics",
+        "soundscape", "sound", "podcast intro", "music loop", "stock music", "tunes", "beats", "jingles", "noise",
+    ),
+    "Background": SUBTYPES["Background"] + (
+        "behind my text", "go behind", "put behind", "to sit behind", "for my desktop", "desktop", "lock screen",
+        "home screen", "zoom call", "zoom calls", "phone wallpaper", "patterns",
+    ),
+    "Design Asset": SUBTYPES["Design Asset"] + (
+        "emojis", "cutout", "cut out", "png", "vectors", "clip art", "frames", "badges", "borders", "shapes",
+        "mascots", "ornaments", "dividers", "silhouettes", "arrows", "spot illustration", "stock vector",
+    ),
+    "Text": SUBTYPES["Text"] + (
+        "calligraphy", "cursive", "serif", "sans serif", "typography", "letters", "lettering", "wording", "copy",
+        "captions", "headlines", "taglines", "slogans", "titles", "quotes", "word art", "script", "typographic",
+        "short bio", "product description", "welcome message", "email subject line",
+    ),
+}
+
+# Phrases that contain a cue word but imply no type ("event planners" is an audience, not a planner).
+NOT_CUES: tuple[str, ...] = (
+    "event planner", "wedding planner", "party planner", "meal planner", "sign up", "card game", "credit card",
+    "report card", "title fight",
+)
 
 # Generic subjects a library surely holds, per type (Search).
 SUBJECTS: dict[str, tuple[str, ...]] = {
@@ -132,6 +175,74 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
         "cozy", "motivation", "self care", "gardening", "pets", "wellness", "camping", "teamwork", "love",
     ),
 }
+
+# Any: more ways to say a topic with no type, so short Any searches do not repeat each other.
+# Concrete subjects said bare ("golden retriever"): without a type cue they are Any, not Photo.
+ANY_THINGS: tuple[str, ...] = (
+    "elephant", "golden retriever", "sunset", "coffee beans", "mountain lake", "pizza", "cherry blossoms",
+    "puppies", "kittens", "sunflowers", "hot air balloons", "city skyline", "ocean", "rainbow", "pumpkins",
+    "tacos", "cupcakes", "autumn leaves", "bees", "butterflies", "horses", "lighthouse", "northern lights",
+    "palm trees", "snowman", "teddy bear", "dinosaurs", "unicorns", "outer space", "planets", "robots", "cactus",
+    "lemons", "strawberries", "succulents", "bicycles", "vintage cars", "books", "tea", "wine", "sushi", "donuts",
+    "ice cream", "yoga", "soccer", "basketball", "hiking", "surfing", "skateboarding", "chess", "mermaids",
+    "pirates", "dragons", "foxes", "owls", "bunnies", "flamingos", "tropical", "mountains", "forest", "desert",
+    "city lights", "farm", "camping gear", "coffee", "cats", "dogs", "flowers", "roses", "bakery", "barbecue",
+    "beach", "snow", "rain", "stars", "moon", "galaxy", "ocean waves", "waterfall", "vegetables", "fruit",
+)
+ANY_SEASONS: tuple[str, ...] = (
+    "summer", "winter", "spring", "fall", "autumn", "holiday", "christmas", "halloween", "easter", "rainy day",
+    "weekend", "sunday",
+)
+ANY_GATHERINGS: tuple[str, ...] = (
+    "wedding", "birthday", "party", "picnic", "brunch", "dinner party", "festival", "sale", "road trip", "vacation",
+    "baby shower", "reunion", "date night", "game night", "bbq", "camping trip", "market", "open house",
+    "potluck", "sleepover", "tea party", "pool party", "bonfire", "bake sale",
+)
+ANY_THEMES: tuple[str, ...] = (
+    "dinosaur", "unicorn", "taco", "pizza", "beach", "garden", "mermaid", "space", "safari", "pirate", "jungle",
+    "superhero", "princess", "farm", "circus", "rainbow", "boho", "tropical", "vintage", "western", "disco",
+)
+ANY_PLURALS: tuple[str, ...] = (
+    "birthdays", "weddings", "holidays", "graduations", "baby showers", "picnics", "anniversaries", "parties",
+    "bake sales", "fundraisers", "reunions", "sleepovers", "holiday parties", "summer nights", "road trips",
+)
+# "stuff for my ...": owner-ish things that still say nothing about the type
+ANY_MINE: tuple[str, ...] = (
+    "classroom", "bakery", "garden", "dog's birthday", "mom", "kids", "small business", "church", "team",
+    "etsy shop", "book club", "cafe", "salon", "gym", "new apartment", "yoga class", "food truck", "nephew",
+    "grandparents", "coffee shop", "students", "wedding", "boyfriend", "girlfriend", "best friend", "dad",
+)
+# filler around an Any topic; the first group is dropped from the prompt, the second is kept
+ANY_FILLER_SUFFIXES: tuple[str, ...] = ("ideas", "inspo", "stuff", "things", "inspiration")
+ANY_KEPT_SUFFIXES: tuple[str, ...] = ("vibes", "theme", "aesthetic", "season", "mood")
+ANY_LEADS: tuple[str, ...] = (
+    "something for", "ideas for", "stuff for", "things for", "anything for", "inspiration for", "inspo for",
+    "something about", "something with", "anything with",
+)
+ANY_MY_LEADS: tuple[str, ...] = ("stuff for my", "something for my", "things for my", "ideas for my", "anything for my")
+
+# Copywriting asks (Text Generate for taglines, captions, headlines): tone, length, hooks.
+COPY_TONES: tuple[str, ...] = (
+    "warm", "playful", "confident", "friendly", "professional", "cheeky", "heartfelt", "punchy", "upbeat",
+    "witty", "calm", "bold", "sincere", "funny", "classy", "casual",
+)
+COPY_LENGTHS: tuple[str, ...] = (
+    "under ten words", "short and punchy", "one line only", "no more than eight words", "two short sentences",
+    "about twenty words", "short enough for a sign", "just a few words",
+)
+COPY_ASKS: tuple[str, ...] = (
+    "that rhymes", "with a pun in it", "with a call to action", "that mentions the date", "without emojis",
+    "that makes people smile", "that isn't salesy", "that says what we do", "in plain english",
+    "with a little alliteration", "that mentions the name", "that invites people to come", "with one emoji",
+    "that works as a hashtag too", "in our own voice", "with a question at the start",
+)
+
+SITUATIONS: tuple[str, ...] = (
+    "since the theme is {theme}", "because most of the guests are {who}", "as it's outdoors this year",
+    "and we're expecting around {n} people", "and the vibe should be relaxed", "since it's a surprise",
+    "because we're on a tight budget", "since it's our first one", "and it needs to go out this week",
+    "because last year's looked dated", "since everyone loves {theme}", "as it's a small family thing",
+)
 
 STYLES: tuple[str, ...] = (
     "minimalist", "modern", "vintage", "retro", "watercolor", "boho", "elegant", "playful", "rustic", "bold",
@@ -205,7 +316,7 @@ ODD_ACCESSORIES: tuple[str, ...] = (
 )
 ODD_ACTIONS: tuple[str, ...] = (
     "flipping pancakes", "riding a skateboard", "playing the violin", "surfing a giant wave", "reading a newspaper",
-    "juggling oranges", "drinking boba tea", "driving a taxi", "doing yoga", "painting a portrait", "lifting weights",
+    "juggling oranges", "drinking boba tea", "driving a taxi", "doing yoga", "painting a landscape", "lifting weights",
     "typing on a laptop", "eating spaghetti", "flying a kite", "conducting an orchestra", "baking a cake",
     "dancing in the rain", "playing chess", "watering plants", "riding a unicycle",
 )
