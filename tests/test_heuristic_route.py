@@ -342,3 +342,36 @@ def test_long_generate_briefs_do_not_stack_clauses(seed_ok):
     fors = [len(re.findall(r"(^|\s)for\s", q.lower())) for q in gen["raw_output"]]
     assert max(fors) <= 4
     assert sum(1 for f in fors if f >= 3) < 0.08 * len(fors)
+
+
+def test_parallel_generation_equals_serial(monkeypatch):
+    """Large batches run on a spawned worker pool; the rows must be exactly the serial ones."""
+    import polars as pl
+
+    from routenator_dagster.routes import heuristic
+
+    ctx, batch = _seed_batch_for_parallel_test()
+    monkeypatch.setattr(heuristic, "PARALLEL_MIN_ROWS", 1000)
+    monkeypatch.setattr(heuristic, "_CHUNK", 700)
+    seen = []
+    parallel = heuristic.run_heuristic_batch(batch, ctx, progress=lambda d, t: seen.append((d, t)), workers=2)
+    serial = heuristic.run_heuristic_batch(batch, ctx, workers=1)
+    assert parallel.equals(serial)
+    assert seen[-1] == (batch.height, batch.height) and len(seen) == -(-batch.height // 700)
+    assert parallel.filter(pl.col("status") == "ok").height > 0.95 * batch.height
+
+
+def _seed_batch_for_parallel_test():
+    from routenator_dagster.batching import build_batches
+    from routenator_dagster.catalog_builder import build_seed_catalog
+    from routenator_dagster.generation_context import GenerationContext
+    from routenator_dagster.kg_files import read_seed_graph
+    from routenator_dagster.router import build_routing_plan
+    from routenator_dagster.targets import load_targets
+
+    nodes, edges = read_seed_graph()
+    catalog = build_seed_catalog(nodes, edges, n_assets=1500, seed=3)
+    ctx = GenerationContext.from_tables(nodes, edges, catalog, None)
+    targets = load_targets()
+    plan, _ = build_routing_plan(targets, 3000, {"heuristic": 1.0}, {"heuristic"}, seed=5)
+    return ctx, build_batches(plan, ctx, seed=5, targets=targets)
