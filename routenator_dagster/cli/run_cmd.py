@@ -69,9 +69,15 @@ def run(args: argparse.Namespace) -> int:
     # One progress bar (ours) per run; library bars and weight-loading chatter go quiet.
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import warnings
+
     import dagster as dg
     from tqdm import tqdm
+
+    # kg_snapshot's content-hash data version uses an API Dagster marks beta; we rely on it knowingly.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
     from assets.partitions import GENERATION_PARTITIONS
     from routenator_dagster.definitions import build_definitions
