@@ -125,9 +125,9 @@ def generate_one(
     rng = random.Random(seed)
     spec = T.FAMILIES.get(template_id)
     if spec is None:
-        return f"unknown heuristic template id {template_id!r}"
+        return f"unknown_template: unknown heuristic template id {template_id!r}"
     if spec[0] != function:
-        return f"template {template_id} builds {spec[0]} queries, the request wants {function}"
+        return f"template_function_mismatch: template {template_id} builds {spec[0]} queries, the request wants {function}"
     plan = [template_id] * ATTEMPTS + [t for t in _fallbacks(function, content_type, min_w, max_w) if t != template_id][:3]
     last = "no attempt"
     for tid in plan:
@@ -141,7 +141,9 @@ def generate_one(
         query = P.add_typo(rng, raw) if rng.random() < rate else raw
         query = P.surface(rng, query, chatty=P.n_words(raw) >= 11)
         return query, prompt, raw, tid
-    return f"{template_id}: {last} after {len(plan)} attempts"
+    # A stable code first (counted in reports), then the detail for a person reading the row.
+    kind = last.split(":", 1)[0]
+    return f"{kind}_unfit: {template_id}: {last} after {len(plan)} attempts"
 
 
 _PASSTHROUGH = ("request_id", "length_bucket", "template_family", "source_nodes", "asset_id")
@@ -166,8 +168,9 @@ def _generate_rows(rows: list[tuple], ctx: GenerationContext) -> Columns:
         variables = json.loads(vjson) if vjson else {}
         out = generate_one(tid, fn, ct, int(lo), int(hi), variables, int(seed), ctx)
         if isinstance(out, str):
-            queries.append(None), prompts.append(None), raws.append(None), used.append(tid)
-            status.append("rejected"), reasons.append(out)
+            code, _, detail = out.partition(": ")
+            queries.append(None), prompts.append(None), raws.append(detail), used.append(tid)
+            status.append("rejected"), reasons.append(code)
         else:
             queries.append(out[0]), prompts.append(out[1]), raws.append(out[2]), used.append(out[3])
             status.append("ok"), reasons.append(None)
