@@ -14,8 +14,8 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.filtering import md_table
 from assets.k8s_tags import CPU_LARGE_TAGS
+from assets.metadata import md_table
 from routenator_dagster.filtering import FilterConfig, filter_dataset
 from routenator_dagster.paper_baseline import generate_paper_baseline
 from routenator_dagster.targets import parse_targets

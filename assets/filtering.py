@@ -13,6 +13,7 @@ import dagster as dg
 import polars as pl
 
 from assets.k8s_tags import CPU_LARGE_TAGS
+from assets.metadata import md_table
 from routenator_dagster.filtering import FilterConfig, filter_dataset
 from routenator_dagster.filtering import label_checks, length_limits, normalize
 from routenator_dagster.filtering.words import words_expr
@@ -40,21 +41,6 @@ class FilteringConfig(dg.Config):
     tv_threshold: float = 0.03
     keyword_spread_tv_max: float = 0.25
     llm_judge: bool = True  # used only when the judge_llm resource is configured
-
-
-def md_table(rows: list[dict[str, Any]] | list[tuple], header: list[str] | None = None, limit: int = 50) -> str:
-    """A markdown table from dicts (keys as header) or tuples (with ``header``)."""
-    if not rows:
-        return "_none_"
-    if isinstance(rows[0], dict):
-        header = list(rows[0])
-        rows = [tuple(r.get(h) for h in header) for r in rows]
-    lines = ["| " + " | ".join(header or []) + " |", "|" + "---|" * len(header or [])]
-    for r in rows[:limit]:
-        lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in r) + " |")
-    if len(rows) > limit:
-        lines.append(f"| ... {len(rows) - limit} more |" + " |" * (len(header or []) - 1))
-    return "\n".join(lines)
 
 
 @dg.multi_asset(

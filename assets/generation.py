@@ -19,6 +19,7 @@ import dagster as dg
 import polars as pl
 
 from assets.k8s_tags import CPU_SMALL_TAGS, LLM_CONCURRENCY_TAGS
+from assets.metadata import frame_md
 from assets.partitions import GENERATION_PARTITIONS
 from routenator_dagster.batching import BATCH_SCHEMA, build_batches
 from routenator_dagster.generation_context import GenerationContext
@@ -40,19 +41,6 @@ class RoutingPlanConfig(dg.Config):
     use_feedback: bool = True
     overshoot: float = 1.1
     vision_extra_types: bool = False
-
-
-def _md_table(frame: pl.DataFrame, limit: int = 60) -> str:
-    if frame.height == 0:
-        return "_none_"
-    cols = frame.columns
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in frame.head(limit).iter_rows():
-        cells = ["" if c is None else str(c).replace("|", "\\|").replace("\n", " ") for c in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    if frame.height > limit:
-        lines.append(f"\n_{frame.height - limit} more rows_")
-    return "\n".join(lines)
 
 
 def _plot_quotas(plan: pl.DataFrame, path: Path) -> Path:
@@ -168,7 +156,7 @@ def routing_plan(
         "requests_per_route": dg.MetadataValue.json(explain["requests_per_route"]),
         "disabled_routes": dg.MetadataValue.md(disabled_md),
         "explanations": dg.MetadataValue.json(explain),
-        "quotas": dg.MetadataValue.md(_md_table(summary)),
+        "quotas": dg.MetadataValue.md(frame_md(summary)),
         "oversampling_applied": explain["oversampling"]["applied"],
     }
     if plot is not None:
@@ -226,7 +214,7 @@ def routed_prompt_batches(
         value=batch,
         metadata={
             "requests": batch.height,
-            "by_template": dg.MetadataValue.md(_md_table(by_template)),
+            "by_template": dg.MetadataValue.md(frame_md(by_template)),
             "context": dg.MetadataValue.json(ctx.describe()),
         },
     )
@@ -309,8 +297,8 @@ def synthetic_queries(
             "ok": ok.height,
             "rejected": out.height - ok.height,
             "rows_per_second": round(out.height / elapsed, 1) if elapsed > 0 else None,
-            "reject_reasons": dg.MetadataValue.md(_md_table(reasons, 20)),
-            "sample": dg.MetadataValue.md(_md_table(sample)),
+            "reject_reasons": dg.MetadataValue.md(frame_md(reasons, 20)),
+            "sample": dg.MetadataValue.md(frame_md(sample)),
             **extra_metadata,
         },
     )

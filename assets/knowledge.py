@@ -8,6 +8,7 @@ import polars as pl
 import yaml
 
 from assets.k8s_tags import CPU_SMALL_TAGS
+from assets.metadata import md_table
 from resources.knowledge_graph import KnowledgeGraphResource
 from routenator_dagster.catalog_builder import build_seed_catalog
 from routenator_dagster.catalog_io import load_catalog
@@ -18,15 +19,6 @@ from routenator_dagster.previews import render_previews
 from routenator_dagster.targets import DEFAULT_TARGETS_PATH, TargetsError, parse_targets
 
 GROUP = "knowledge"
-
-
-def _md_table(headers: list[str], rows: list[list[Any]]) -> str:
-    def cell(v: Any) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 @dg.asset(
@@ -55,9 +47,9 @@ def kg_snapshot(context: dg.AssetExecutionContext, kg: KnowledgeGraphResource) -
             "content_hash": snapshot.content_hash,
             "nodes": snapshot.nodes.height,
             "relationships": snapshot.edges.height,
-            "nodes_by_label": dg.MetadataValue.md(_md_table(["label", "nodes"], [[k, v] for k, v in labels.items()])),
+            "nodes_by_label": dg.MetadataValue.md(md_table([[k, v] for k, v in labels.items()], ["label", "nodes"])),
             "relationships_by_type": dg.MetadataValue.md(
-                _md_table(["type", "relationships"], [[k, v] for k, v in types.items()])
+                md_table([[k, v] for k, v in types.items()], ["type", "relationships"])
             ),
         },
     )
@@ -104,11 +96,10 @@ def content_catalog(context: dg.AssetExecutionContext, config: CatalogConfig) ->
             "rows": catalog.height,
             "gentech_share": round(gentech_share, 4),
             "rows_by_content_type": dg.MetadataValue.md(
-                _md_table(["content type", "assets"], [[ct, counts.get(ct, 0)] for ct in CATALOG_CONTENT_TYPES])
+                md_table([[ct, counts.get(ct, 0)] for ct in CATALOG_CONTENT_TYPES], ["content type", "assets"])
             ),
             "preview": dg.MetadataValue.md(
-                _md_table(["asset_id", "content_type", "title", "keywords"],
-                          [[r[0], r[1], r[2], ", ".join(r[3])] for r in preview.iter_rows()])
+                md_table([[r[0], r[1], r[2], ", ".join(r[3])] for r in preview.iter_rows()], ["asset_id", "content_type", "title", "keywords"])
             ),
         },
     )
@@ -173,13 +164,13 @@ def population_targets(context: dg.AssetExecutionContext, config: TargetsConfig)
         rows += [[f"{fn} / {ct}", f"{s:.3f}"] for ct, s in shares.items()]
     for fn, buckets in targets.length_buckets.items():
         rows += [[f"{fn} length {b.name} ({b.min_words}-{b.max_words} words)", f"{b.share:.3f}"] for b in buckets]
-    provenance = _md_table(["section", "provenance"], [[k, v] for k, v in targets.provenance.items()])
+    provenance = md_table([[k, v] for k, v in targets.provenance.items()], ["section", "provenance"])
     context.log.info(f"population targets from {path}")
     return dg.Output(
         raw,
         metadata={
             "source": path,
-            "targets": dg.MetadataValue.md(_md_table(["target", "share"], rows)),
+            "targets": dg.MetadataValue.md(md_table(rows, ["target", "share"])),
             "provenance": dg.MetadataValue.md(provenance),
         },
     )

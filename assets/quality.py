@@ -12,8 +12,8 @@ import base64
 import dagster as dg
 import polars as pl
 
-from assets.filtering import md_table
 from assets.k8s_tags import CPU_LARGE_TAGS
+from assets.metadata import md_table
 from routenator_dagster.filtering.pipeline import combine
 from routenator_dagster.paths import rn_home
 from routenator_dagster.quality import html_report, metrics, plots, variants

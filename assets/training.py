@@ -15,6 +15,7 @@ import polars as pl
 from pydantic import Field
 
 from assets.k8s_tags import CPU_LARGE_TAGS, GPU_TRAINING_TAGS
+from assets.metadata import frame_md
 from resources.tracking import WandbResource
 from routenator_dagster.paths import rn_home
 
@@ -71,17 +72,12 @@ def sft_dataset(context: dg.AssetExecutionContext, config: SftConfig, filtered_d
             "train_rows": len(train),
             "validation_rows": len(validation),
             "folder": dg.MetadataValue.path(str(folder)),
-            "counts": dg.MetadataValue.md(_md(counts)),
-            "sample": dg.MetadataValue.md(_md(sample)),
+            "counts": dg.MetadataValue.md(frame_md(counts)),
+            "sample": dg.MetadataValue.md(frame_md(sample)),
             "sample_target": dg.MetadataValue.md(f"```\n{train_rows[0]['messages'][-1]['content']}\n```" if train_rows else "-"),
         }
     )
     return {"train": train, "validation": validation}
-
-
-def _md(df: pl.DataFrame) -> str:
-    head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns) + "\n"
-    return head + "\n".join("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in df.iter_rows())
 
 
 class QLoRAAssetConfig(dg.Config):

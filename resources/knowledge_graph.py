@@ -10,6 +10,8 @@ Both answer `read_snapshot()` and `change_marker()`; `describe()` says where the
 
 from __future__ import annotations
 
+import abc
+
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,17 +27,17 @@ from routenator_dagster.kg_files import SEED_NODES, SEED_RELATIONSHIPS, read_gra
 from routenator_dagster.kg_snapshot import KGSnapshot
 
 
-class KnowledgeGraphResource(dg.ConfigurableResource):
+class KnowledgeGraphResource(dg.ConfigurableResource, abc.ABC):
     """What every graph source offers the assets and the change sensor."""
 
-    def read_snapshot(self) -> KGSnapshot:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def read_snapshot(self) -> KGSnapshot: ...
 
-    def change_marker(self) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def change_marker(self) -> str: ...
 
-    def describe(self) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def describe(self) -> str: ...
 
 
 class EmbeddedGraphResource(KnowledgeGraphResource):
