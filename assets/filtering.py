@@ -6,6 +6,7 @@ materialization metadata (`filter_settings`) so the checks judge by the same lim
 """
 
 
+import dataclasses
 import json
 from typing import Any
 
@@ -61,14 +62,9 @@ class FilteringConfig(dg.Config):
 )
 def filtering(context: dg.AssetExecutionContext, config: FilteringConfig, synthetic_queries: dict[str, pl.DataFrame], population_targets: dict):
     targets = parse_targets(population_targets, source="population_targets")
-    cfg = FilterConfig(
-        near_dup_threshold=config.near_dup_threshold, semantic_dedup=config.semantic_dedup,
-        semantic_threshold=config.semantic_threshold, max_words=dict(config.max_words),
-        search_prompt_max_words=config.search_prompt_max_words, resample=config.resample,
-        resample_seed=config.resample_seed, resample_tolerance=config.resample_tolerance,
-        resample_length_tolerance=config.resample_length_tolerance,
-        resample_size=config.resample_size,
-    )
+    # The UI's config carries the core's settings by name, plus a few asset-only knobs.
+    core = {f.name for f in dataclasses.fields(FilterConfig)}
+    cfg = FilterConfig(**{k: v for k, v in config.model_dump().items() if k in core})
     frames = synthetic_queries if isinstance(synthetic_queries, dict) else {"all": synthetic_queries}
     context.log.info(f"filtering {sum(f.height for f in frames.values())} rows from {len(frames)} partitions")
     judge_res = context.resources.judge_llm
