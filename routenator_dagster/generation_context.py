@@ -72,6 +72,9 @@ class GenerationContext:
     in_edges: dict[tuple[str, str], _Pool] = field(default_factory=dict)  # (node, rel) -> sources
     assets: dict[tuple[str, bool], _Pool] = field(default_factory=dict)  # (ctype, gentech_only) -> assets
     previews: dict[str, str] = field(default_factory=dict)  # asset id -> preview PNG path
+    # The same pools restricted to assets with a rendered preview (the vision route's inputs):
+    # previews may cover only part of the catalog (template_previews' limit).
+    preview_assets: dict[tuple[str, bool], _Pool] = field(default_factory=dict)
     asset_types: dict[str, str] = field(default_factory=dict)
     # Targets for naming the content type in a query (targets.keyword_positions); the heuristic
     # route reads them per request.
@@ -142,6 +145,9 @@ class GenerationContext:
                 if gentech:
                     groups.setdefault((ct, True), []).append((asset, w))
             ctx.assets = {k: _Pool.of(v) for k, v in groups.items()}
+            ctx.preview_assets = {
+                k: pool for k, v in groups.items() if (pool := _Pool.of([(a, w) for a, w in v if a.preview_path]))
+            }
         return ctx
 
     # ---- sampling --------------------------------------------------------------------------
@@ -192,16 +198,8 @@ class GenerationContext:
 
     def sample_asset(self, function: str, content_type: str, rng: random.Random, with_preview: bool = False) -> _Asset | None:
         gentech_only = function == "Generate" and content_type == "Photo"
-        pool = self.assets.get((content_type, gentech_only))
-        if not pool:
-            return None
-        if not with_preview:
-            return pool.pick(rng)
-        for _ in range(8):  # previews exist for most templates; a few tries find one
-            a = pool.pick(rng)
-            if a.preview_path:
-                return a
-        return None
+        pool = (self.preview_assets if with_preview else self.assets).get((content_type, gentech_only))
+        return pool.pick(rng) if pool else None
 
     def sample_variables(
         self,

@@ -378,3 +378,25 @@ def _seed_batch_for_parallel_test():
     targets = load_targets()
     plan, _ = build_routing_plan(targets, 3000, {"heuristic": 1.0}, {"heuristic"}, seed=5)
     return ctx, build_batches(plan, ctx, seed=5, targets=targets)
+
+
+def test_vision_requests_always_get_a_template_with_a_preview():
+    """Previews may cover only part of the catalog (template_previews renders a limited number);
+    every vision request must still be given a template that has one."""
+    import random
+
+    from routenator_dagster.catalog_builder import build_seed_catalog
+    from routenator_dagster.kg_files import read_seed_graph
+
+    nodes, edges = read_seed_graph()
+    catalog = build_seed_catalog(nodes, edges, n_assets=2000, seed=11)
+    templates = catalog.filter(pl.col("content_type") == "Template")["asset_id"].to_list()
+    covered = templates[: len(templates) // 10]
+    previews = pl.DataFrame({"asset_id": covered, "content_type": ["Template"] * len(covered),
+                             "path": [f"/p/{a}.png" for a in covered], "width": 64, "height": 64})
+    ctx = GenerationContext.from_tables(nodes, edges, catalog, previews)
+    rng = random.Random(0)
+    picked = [ctx.sample_variables("Generate", "Template", rng, with_preview=True)[2] for _ in range(500)]
+    assert all(a in set(covered) for a in picked)
+    assert len(set(picked)) > 20  # spread over the covered templates, not one favourite
+    assert ctx.sample_variables("Search", "Audio", rng, with_preview=True)[2] is None  # no audio previews

@@ -69,3 +69,38 @@ def test_plan_says_why_llm_routes_got_no_quota_and_checks_pass(finished_run):
     with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
         records = instance.get_run_records()
         assert len(records) >= 3 and all(r.dagster_run.is_success for r in records)
+
+
+def test_run_with_llm_endpoints_uses_every_route(tmp_path):
+    """With text and vision endpoints configured (an OpenAI-compatible server on loopback that
+    injects 429s, malformed JSON and wrapper text), the same command gives those routes quota and
+    every request ends as a row or a counted rejection."""
+    from tests.openai_test_server import ServerConfig, spawn_server
+
+    server, url = spawn_server(ServerConfig(p_429=0.03, p_malformed=0.03, p_wrapper=0.03))
+    try:
+        env = {
+            **os.environ, "RN_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "dh"), "RN_ENV": "local",
+            "HF_HUB_OFFLINE": "1", "WANDB_MODE": "offline",
+            "RN_TEXT_LLM_URL": url, "RN_TEXT_LLM_MODEL": "test-model",
+            "RN_VISION_LLM_URL": url, "RN_VISION_LLM_MODEL": "test-model",
+        }
+        env.pop("RN_JUDGE_LLM_URL", None)
+        proc = subprocess.run(
+            [sys.executable, "-m", "routenator_dagster.cli", "run", "--requests", "2000", "--no-eval"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        )
+    finally:
+        server.kill()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    plan = pl.read_parquet(tmp_path / "assets" / "routing_plan" / "data.parquet")
+    planned = dict(plan.group_by("route").agg(pl.col("n_requests").sum()).iter_rows())
+    assert planned["text_llm"] > 0 and planned["vision_llm"] > 0
+    generated = pl.concat([pl.read_parquet(p) for p in (tmp_path / "assets" / "synthetic_queries").glob("*.parquet")])
+    got = dict(generated.group_by("route").len().iter_rows())
+    assert got == {k: v for k, v in planned.items() if v}  # one row per request, ok or rejected
+    rejected = generated.filter(pl.col("status") == "rejected")
+    assert rejected["reject_reason"].null_count() == 0
+    assert "missing_preview" not in set(rejected["reject_reason"])
+    kept = pl.read_parquet(tmp_path / "assets" / "filtered_dataset" / "data.parquet")
+    assert {"heuristic", "text_llm", "vision_llm"} <= set(kept["route"])
