@@ -46,7 +46,7 @@ OUTPUT_ASSETS: tuple[str, ...] = (
     "proxy_model",
     "evaluation_report",
 )
-FINETUNE_ASSETS: tuple[str, ...] = ("sft_dataset", "qlora_adapter", "evaluation_report")
+FINETUNE_ASSETS: tuple[str, ...] = ("sft_dataset", "qlora_adapter", "adapter_evaluation")
 
 regenerate_dataset = dg.define_asset_job(
     "regenerate_dataset",

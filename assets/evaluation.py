@@ -1,4 +1,5 @@
-"""Assets: golden-set evaluation of the proxy model, and a Table-3 comparison of dataset variants."""
+"""Assets: golden-set evaluation of the proxy model and of each QLoRA adapter, and a Table-3
+comparison of dataset variants."""
 
 
 import json
@@ -8,7 +9,8 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.k8s_tags import CPU_LARGE_TAGS
+from assets.k8s_tags import CPU_LARGE_TAGS, GPU_TRAINING_TAGS
+from assets.training import BASE_MODEL_PARTITIONS, resolve_model_path
 from routenator_dagster.paths import rn_home
 from routenator_dagster.quality.variants import LLM_ROUTES, PAPER_BASELINE
 
@@ -172,4 +174,68 @@ def router_beats_paper_baseline(variant_comparison: dict[str, Any]) -> dg.AssetC
             "mcnemar_p": test["mcnemar_function"]["pvalue"],
             "paired_t_p": test["paired_t_similarity"]["pvalue"],
         },
+    )
+
+
+class AdapterEvalConfig(EvalConfig):
+    max_queries: int = Field(default=0, description="score only the first N golden queries (0: all); for CPU smoke runs")
+    batch_size: int = Field(default=8, description="queries per generate() call")
+
+
+@dg.asset(
+    group_name="evaluation",
+    partitions_def=BASE_MODEL_PARTITIONS,
+    op_tags=GPU_TRAINING_TAGS,
+    kinds={"pytorch"},
+)
+def adapter_evaluation(context: dg.AssetExecutionContext, config: AdapterEvalConfig, qlora_adapter: dict[str, Any]) -> dict[str, Any]:
+    """One base model before and after fine-tuning on the golden set (the paper's Table 4): the
+    vanilla model and base + QLoRA adapter, prompted with the model's own chat template, scored with
+    function-call F1, content-type accuracy and subprompt similarity, with McNemar and paired t."""
+    from routenator_dagster.evaluation.predictors import TransformersPredictor
+    from routenator_dagster.evaluation.report import compare, per_type_table
+
+    base = context.partition_key
+    model_path = qlora_adapter.get("model_path") or resolve_model_path(base, "")
+    golden = _golden(config)
+    if config.max_queries > 0:
+        golden = golden.head(config.max_queries)
+    context.log.info(f"{base}: scoring the vanilla model and the adapter on {golden.height} golden queries")
+    predictors = {
+        "vanilla": TransformersPredictor(model_path, batch_size=config.batch_size),
+        "fine_tuned": TransformersPredictor(model_path, qlora_adapter["adapter_path"], batch_size=config.batch_size),
+    }
+    result = compare(predictors, golden, reference="vanilla")
+    result["base_model"] = base
+    out = rn_home() / "reports" / "adapters" / f"{base.replace('/', '__')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+    tuned = result["variants"]["fine_tuned"]
+    context.add_output_metadata(
+        {
+            "n": tuned["n"],
+            "fine_tuned_function_f1": tuned["function_f1"],
+            "fine_tuned_content_type_accuracy": tuned["content_type_accuracy"],
+            "fine_tuned_invalid_rate": tuned["invalid_rate"],
+            "comparison": dg.MetadataValue.md(result["table"]),
+            "fine_tuned_per_content_type": dg.MetadataValue.md(per_type_table(tuned)),
+            "report": dg.MetadataValue.path(str(out)),
+        }
+    )
+    return result
+
+
+@dg.asset_check(
+    asset=adapter_evaluation,
+    partitions_def=BASE_MODEL_PARTITIONS,  # checks each base model's own evaluation
+    description="the adapter should beat its vanilla base on function F1 (warns: a short CPU smoke run cannot)",
+)
+def adapter_beats_vanilla(adapter_evaluation: dict[str, Any]) -> dg.AssetCheckResult:
+    tuned, vanilla = adapter_evaluation["variants"]["fine_tuned"], adapter_evaluation["variants"]["vanilla"]
+    keys = ("function_f1", "content_type_accuracy", "subprompt_similarity", "invalid_rate")
+    return dg.AssetCheckResult(
+        passed=tuned["function_f1"] > vanilla["function_f1"],
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={f"{k}_delta": round(tuned[k] - vanilla[k], 4) for k in keys}
+        | {"mcnemar_p": adapter_evaluation["tests"]["fine_tuned"]["mcnemar_function"]["pvalue"]},
     )

@@ -146,6 +146,7 @@ def qlora_adapter(
         run.finish()
     history = metrics.pop("history")
     metrics["base_model"] = base
+    metrics["model_path"] = str(model_path)  # what adapter_evaluation must load the adapter onto
     context.add_output_metadata(
         {
             "train_loss": metrics["train_loss"],

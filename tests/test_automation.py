@@ -43,6 +43,10 @@ def _stub_assets() -> list[dg.AssetsDefinition]:
     def qlora_adapter() -> None:
         return None
 
+    @dg.asset(name="adapter_evaluation", deps=["qlora_adapter"], partitions_def=base_model)
+    def adapter_evaluation() -> None:
+        return None
+
     inputs = ["kg_snapshot", "content_catalog", "template_previews", "population_targets"]
     return [
         *(unpartitioned(n, []) for n in inputs),
@@ -55,7 +59,8 @@ def _stub_assets() -> list[dg.AssetsDefinition]:
         unpartitioned("sft_dataset", ["filtered_dataset"]),
         unpartitioned("proxy_model", ["sft_dataset"]),
         qlora_adapter,
-        unpartitioned("evaluation_report", ["proxy_model", "qlora_adapter"]),
+        adapter_evaluation,
+        unpartitioned("evaluation_report", ["proxy_model"]),
     ]
 
 
@@ -86,7 +91,7 @@ def test_definitions_load_and_jobs_cover_the_pipeline(defs: dg.Definitions) -> N
     assert set().union(*stages) == whole
     assert sum(len(s) for s in stages) == len(whole)
     assert defs.resolve_job_def("generate_queries").partitions_def == GENERATION_PARTITIONS
-    assert _keys(defs.resolve_job_def("finetune_and_evaluate")) == {"sft_dataset", "qlora_adapter", "evaluation_report"}
+    assert _keys(defs.resolve_job_def("finetune_and_evaluate")) == {"sft_dataset", "qlora_adapter", "adapter_evaluation"}
 
 
 def _seed_graph_copy(folder: Path) -> EmbeddedGraphResource:

@@ -26,6 +26,8 @@ DESIGN_EDGES = [
     ("filtered_dataset", "sft_dataset"),
     ("sft_dataset", "qlora_adapter"),
     ("sft_dataset", "proxy_model"),
+    ("proxy_model", "evaluation_report"),
+    ("qlora_adapter", "adapter_evaluation"),  # DESIGN's evaluation_report[base_model]
 ]
 
 

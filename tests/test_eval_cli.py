@@ -249,3 +249,29 @@ def test_eval_cli_hf_spec_runs_the_local_model(home: Path, tmp_path: Path, capsy
     assert main(["eval", "--golden", str(g), "--model", f"hf:{tiny}"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 1 and out["invalid_rate"] == 1.0 and out["function_f1"] == 0.0  # an untrained model emits no call
+
+
+def test_adapter_evaluation_scores_vanilla_against_fine_tuned(home: Path) -> None:
+    """The finetune job's last step: the tiny model before and after its adapter, on the golden set."""
+    from assets.evaluation import adapter_beats_vanilla, adapter_evaluation
+
+    res = {"io_manager": PolarsParquetIOManager(base_dir=str(home)), "wandb": WandbResource(mode="disabled")}
+    result = dg.materialize(
+        [sft_dataset.to_source_asset(), qlora_adapter, adapter_evaluation, adapter_beats_vanilla],
+        resources=res,
+        partition_key=TINY_LOCAL,
+        run_config={"ops": {
+            "qlora_adapter": {"config": {"max_steps": 1, "max_train_rows": 8}},
+            "adapter_evaluation": {"config": {"max_queries": 6}},
+        }},
+    )
+    assert result.success
+    out = result.output_for_node("adapter_evaluation")
+    assert out["reference"] == "vanilla" and set(out["variants"]) == {"vanilla", "fine_tuned"}
+    for v in out["variants"].values():
+        assert v["n"] == 6 and 0.0 <= v["invalid_rate"] <= 1.0 and 0.0 <= v["function_f1"] <= 1.0
+    assert 0.0 <= out["tests"]["fine_tuned"]["mcnemar_function"]["pvalue"] <= 1.0
+    saved = json.loads((home / "reports" / "adapters" / f"{TINY_LOCAL}.json").read_text())
+    assert saved["base_model"] == TINY_LOCAL and saved["variants"] == json.loads(json.dumps(out["variants"]))
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "adapter_beats_vanilla" and check.severity == dg.AssetCheckSeverity.WARN
