@@ -91,3 +91,30 @@ def previews(folder: str = "/nonexistent") -> pl.DataFrame:
         {"asset_id": ["a3", "a4"], "content_type": ["Template", "Template"], "path": [f"{folder}/a3.png", f"{folder}/a4.png"],
          "width": [64, 64], "height": [64, 64]}
     )
+
+
+def upstream_assets(previews_folder: str = "/nonexistent") -> list:
+    """Stand-ins for the knowledge assets (same keys), over the fixture graph and catalog and the
+    shipped population targets, for materializing the generation assets in tests."""
+    import dagster as dg
+    import yaml
+
+    from routenator_dagster.targets import DEFAULT_TARGETS_PATH
+
+    @dg.asset(name="kg_snapshot")
+    def kg_snapshot() -> dict:
+        return {"nodes": kg_nodes(), "edges": kg_edges()}
+
+    @dg.asset(name="content_catalog")
+    def content_catalog() -> pl.DataFrame:
+        return catalog()
+
+    @dg.asset(name="template_previews")
+    def template_previews() -> pl.DataFrame:
+        return previews(previews_folder)
+
+    @dg.asset(name="population_targets")
+    def population_targets() -> dict:
+        return yaml.safe_load(DEFAULT_TARGETS_PATH.read_text())
+
+    return [kg_snapshot, content_catalog, template_previews, population_targets]

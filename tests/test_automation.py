@@ -13,7 +13,6 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 import pytest
-import yaml
 
 from assets import automation
 from assets.partitions import GENERATION_PARTITIONS
@@ -221,32 +220,11 @@ def test_backfill_one_content_type_through_the_real_generation_assets(tmp_path: 
     from assets.generation import routed_prompt_batches, routing_plan, synthetic_queries
     from resources.llm import OpenAICompatibleResource
     from resources.storage import PolarsParquetIOManager
-    from routenator_dagster.targets import DEFAULT_TARGETS_PATH
     from tests import generation_fixtures as fx
 
     monkeypatch.setenv("RN_HOME", str(tmp_path))
 
-    @dg.asset(name="kg_snapshot")
-    def kg_snapshot() -> dict:
-        return {"nodes": fx.kg_nodes(), "edges": fx.kg_edges()}
-
-    @dg.asset(name="content_catalog")
-    def content_catalog() -> pl.DataFrame:
-        return fx.catalog()
-
-    @dg.asset(name="template_previews")
-    def template_previews() -> pl.DataFrame:
-        return fx.previews()
-
-    @dg.asset(name="population_targets")
-    def population_targets() -> dict:
-        raw = yaml.safe_load(DEFAULT_TARGETS_PATH.read_text())
-        shares = raw["content_type_shares"]["default"]  # exact sum after the JSON round trip
-        shares["Any"] = round(1.0 - sum(v for k, v in shares.items() if k != "Any"), 6)
-        return raw
-
-    assets = [kg_snapshot, content_catalog, template_previews, population_targets, routing_plan,
-              routed_prompt_batches, synthetic_queries]
+    assets = [*fx.upstream_assets(), routing_plan, routed_prompt_batches, synthetic_queries]
     resources = {
         "io_manager": PolarsParquetIOManager(base_dir=str(tmp_path)),
         "text_llm": OpenAICompatibleResource(),

@@ -273,37 +273,17 @@ def test_cli_fills_the_checkpoint_synthetic_queries_reads_in_bulk_mode(tmp_path:
     from assets.generation import routed_prompt_batches, routing_plan, synthetic_queries
     from resources.llm import OpenAICompatibleResource
     from resources.storage import PolarsParquetIOManager
-    from routenator_dagster.targets import DEFAULT_TARGETS_PATH
     from tests import generation_fixtures as fx
 
     home = tmp_path / "home"
     monkeypatch.setenv("RN_HOME", str(home))  # synthetic_queries finds checkpoints under RN_HOME
-
-    @dg.asset(name="kg_snapshot")
-    def kg() -> dict:
-        return {"nodes": fx.kg_nodes(), "edges": fx.kg_edges()}
-
-    @dg.asset(name="content_catalog")
-    def catalog() -> pl.DataFrame:
-        return fx.catalog()
-
-    @dg.asset(name="template_previews")
-    def previews() -> pl.DataFrame:
-        return fx.previews(str(home / "previews"))
-
-    @dg.asset(name="population_targets")
-    def targets() -> dict:
-        raw = yaml.safe_load(DEFAULT_TARGETS_PATH.read_text())
-        shares = raw["content_type_shares"]["default"]
-        shares["Any"] = round(1.0 - sum(v for k, v in shares.items() if k != "Any"), 6)
-        return raw
 
     # Bulk mode: a model name and no base URL at all, so no HTTP request is even possible.
     text = OpenAICompatibleResource(model=MODEL, bulk=True)
     assert text.is_available() and not text.is_configured()
     resources = {"io_manager": PolarsParquetIOManager(base_dir=str(home)), "text_llm": text,
                  "vision_llm": OpenAICompatibleResource()}
-    upstream = [kg, catalog, previews, targets]
+    upstream = fx.upstream_assets(str(home / "previews"))
     assert dg.materialize(upstream + [routing_plan], resources=resources,
                           run_config={"ops": {"routing_plan": {"config": {"total_requests": 300}}}}).success
     plan = pl.read_parquet(home / "assets" / "routing_plan" / "data.parquet")

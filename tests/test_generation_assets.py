@@ -11,38 +11,11 @@ from resources.llm import OpenAICompatibleResource
 from resources.storage import PolarsParquetIOManager
 from routenator_dagster.filtering.acceptance import feedback_path, save_acceptance_rates
 from routenator_dagster.schema import ROUTING_PLAN_SCHEMA, SYNTHETIC_SCHEMA
-from routenator_dagster.targets import DEFAULT_TARGETS_PATH
-import yaml
 
 from tests import generation_fixtures as fx
 
 
-@dg.asset(name="kg_snapshot")
-def _kg_snapshot() -> dict:
-    return {"nodes": fx.kg_nodes(), "edges": fx.kg_edges()}
-
-
-@dg.asset(name="content_catalog")
-def _content_catalog() -> pl.DataFrame:
-    return fx.catalog()
-
-
-@dg.asset(name="template_previews")
-def _template_previews() -> pl.DataFrame:
-    return fx.previews()
-
-
-@dg.asset(name="population_targets")
-def _population_targets() -> dict:
-    raw = yaml.safe_load(DEFAULT_TARGETS_PATH.read_text())
-    # the shipped shares sum to 0.999; after the JSON round trip (sorted keys) the float sum can
-    # fall just outside parse_targets' 1e-3 tolerance, so the stub makes them sum to 1 exactly
-    shares = raw["content_type_shares"]["default"]
-    shares["Any"] = round(1.0 - sum(v for k, v in shares.items() if k != "Any"), 6)
-    return raw
-
-
-UPSTREAM = [_kg_snapshot, _content_catalog, _template_previews, _population_targets]
+UPSTREAM = fx.upstream_assets()
 
 
 @pytest.fixture()

@@ -163,12 +163,10 @@ def test_malformed_batch_is_a_clear_error(server: OpenAITestServer, tmp_path: Pa
 def test_llm_partitions_materialize_through_dagster(server: OpenAITestServer, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import dagster as dg
-    import yaml
 
     from assets.generation import routed_prompt_batches, routing_plan, synthetic_queries
     from resources.llm import OpenAICompatibleResource
     from resources.storage import PolarsParquetIOManager
-    from routenator_dagster.targets import DEFAULT_TARGETS_PATH
     from tests import generation_fixtures as fx
 
     monkeypatch.setenv("RN_HOME", str(tmp_path))
@@ -177,28 +175,9 @@ def test_llm_partitions_materialize_through_dagster(server: OpenAITestServer, tm
     for aid in ("a3", "a4"):
         _png(previews_dir / f"{aid}.png", (20, 120, 200))
 
-    @dg.asset(name="kg_snapshot")
-    def kg() -> dict:
-        return {"nodes": fx.kg_nodes(), "edges": fx.kg_edges()}
-
-    @dg.asset(name="content_catalog")
-    def catalog() -> pl.DataFrame:
-        return fx.catalog()
-
-    @dg.asset(name="template_previews")
-    def previews() -> pl.DataFrame:
-        return fx.previews(str(previews_dir))
-
-    @dg.asset(name="population_targets")
-    def targets() -> dict:
-        raw = yaml.safe_load(DEFAULT_TARGETS_PATH.read_text())
-        shares = raw["content_type_shares"]["default"]
-        shares["Any"] = round(1.0 - sum(v for k, v in shares.items() if k != "Any"), 6)
-        return raw
-
     llm = OpenAICompatibleResource(base_url=server.url, model="test-model", max_concurrency=32, timeout_s=5.0)
     resources = {"io_manager": PolarsParquetIOManager(base_dir=str(tmp_path)), "text_llm": llm, "vision_llm": llm}
-    upstream = [kg, catalog, previews, targets]
+    upstream = fx.upstream_assets(str(previews_dir))
     assert dg.materialize(upstream + [routing_plan], resources=resources,
                           run_config={"ops": {"routing_plan": {"config": {"total_requests": 400}}}}).success
     plan = pl.read_parquet(tmp_path / "assets" / "routing_plan" / "data.parquet")
