@@ -12,7 +12,6 @@ default), which also lets each route x content type retry on its own.
 
 
 import time
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -41,34 +40,6 @@ class RoutingPlanConfig(dg.Config):
     use_feedback: bool = True
     overshoot: float = 1.1
     vision_extra_types: bool = False
-
-
-def _plot_quotas(plan: pl.DataFrame, path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    by = (
-        plan.group_by("content_type", "route").agg(pl.col("n_requests").sum())
-        .pivot(on="route", index="content_type", values="n_requests").fill_null(0).sort("content_type")
-    )
-    routes = [c for c in by.columns if c != "content_type"]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    bottom = [0] * by.height
-    for r in routes:
-        vals = by[r].to_list()
-        ax.bar(by["content_type"].to_list(), vals, bottom=bottom, label=r)
-        bottom = [b + v for b, v in zip(bottom, vals)]
-    ax.set_ylabel("requests")
-    ax.set_title("Routing plan: requests per content type and route")
-    ax.legend()
-    ax.tick_params(axis="x", rotation=30)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
 
 
 def _context(kg_snapshot: dict[str, pl.DataFrame], content_catalog: pl.DataFrame, template_previews: pl.DataFrame | None,
@@ -149,7 +120,9 @@ def routing_plan(
         plan.group_by("function", "content_type", "route").agg(pl.col("n_requests").sum())
         .sort("function", "content_type", "route")
     )
-    plot = _plot_quotas(plan, rn_home() / "reports" / "plots" / "routing_plan.png") if plan.height else None
+    from routenator_dagster.quality.plots import plot_routing_plan  # matplotlib only when a plan is drawn
+
+    plot = plot_routing_plan(plan, rn_home() / "reports" / "plots" / "routing_plan.png") if plan.height else None
     disabled_md = "\n".join(f"- **{r}**: {why}" for r, why in explain["disabled_routes"].items()) or "_none_"
     metadata: dict[str, Any] = {
         "planned_requests": explain["planned_requests"],

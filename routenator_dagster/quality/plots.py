@@ -92,3 +92,27 @@ def all_figures(variants: dict[str, pl.DataFrame], ct_target: dict[str, float], 
         "keyword_positions": keyword_position_histograms(variants, folder / "fig5_keyword_positions.png"),
         "lengths": length_histograms(variants, folder / "fig6_lengths.png"),
     }
+
+
+def plot_routing_plan(plan: pl.DataFrame, path: Path) -> Path:
+    """Stacked bars: requests per content type, one colour per route."""
+    by = (
+        plan.group_by("content_type", "route").agg(pl.col("n_requests").sum())
+        .pivot(on="route", index="content_type", values="n_requests").fill_null(0).sort("content_type")
+    )
+    routes = [c for c in by.columns if c != "content_type"]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    bottom = [0] * by.height
+    for r in routes:
+        vals = by[r].to_list()
+        ax.bar(by["content_type"].to_list(), vals, bottom=bottom, label=r)
+        bottom = [b + v for b, v in zip(bottom, vals)]
+    ax.set_ylabel("requests")
+    ax.set_title("Routing plan: requests per content type and route")
+    ax.legend()
+    ax.tick_params(axis="x", rotation=30)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -108,3 +108,30 @@ def side_by_side_rows(table: dict[str, dict[str, Any]]) -> tuple[list[str], list
     for b in ("start", "middle", "end"):
         rows.append((f"type word at {b}", *(table[n]["keyword_bins"].get(b) for n in names)))
     return ["figure", *names], rows
+
+
+def dataset_variants(router: pl.DataFrame, baseline: pl.DataFrame, min_rows: int, seed: int) -> tuple[dict[str, pl.DataFrame], list[str]]:
+    """The paper's 3.1 baseline (reference), every router row, and the router's heuristic-only and
+    LLM-only rows when it has LLM rows; all cut to one size (a seeded uniform sample of the larger
+    ones) so each proxy sees as many training rows."""
+    notes: list[str] = []
+    candidates = {PAPER_BASELINE: baseline, "router": router}
+    llm = router.filter(pl.col("route").is_in(list(LLM_ROUTES)))
+    if llm.height:
+        candidates["router_heuristic_only"] = router.filter(~pl.col("route").is_in(list(LLM_ROUTES)))
+        candidates["router_llm_only"] = llm
+    else:
+        notes.append("router_llm_only / router_heuristic_only: no LLM-route rows (no endpoint configured), so router = heuristic routes")
+    variants: dict[str, pl.DataFrame] = {}
+    for name, rows in candidates.items():
+        if rows.height < min_rows or rows["function"].n_unique() < 2:
+            notes.append(f"{name}: skipped ({rows.height} rows, {rows['function'].n_unique()} functions)")
+        else:
+            variants[name] = rows
+    if variants:
+        size = min(v.height for v in variants.values())
+        for name, rows in variants.items():
+            if rows.height > size:
+                notes.append(f"{name}: {rows.height} rows cut to {size} (seeded sample)")
+                variants[name] = rows.sort("request_id").sample(n=size, seed=seed)
+    return variants, notes
