@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion
 
+from routenator_dagster.atomic import atomic_path, write_json_atomic
 from routenator_dagster.function_call import render_call
 from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS
 from routenator_dagster.training.text_features import (
@@ -179,18 +180,18 @@ class ProxyModel:
     def save(self, out_dir: str | Path) -> Path:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        joblib.dump(
-            {
-                "text_features": self.text_features,
-                "function_head": self.function_head,
-                "type_head": self.type_head,
-                "tagger_hasher": self.tagger_hasher,
-                "tagger": self.tagger,
-            },
-            out / "model.joblib",
-        )
+        parts = {
+            "text_features": self.text_features,
+            "function_head": self.function_head,
+            "type_head": self.type_head,
+            "tagger_hasher": self.tagger_hasher,
+            "tagger": self.tagger,
+        }
+        # A concurrent reader (eval, a second run) must never load a half-written model.
+        with atomic_path(out / "model.joblib") as tmp:
+            joblib.dump(parts, tmp)
         meta = dict(self.meta, use_embeddings=self.use_embeddings, format_version=FORMAT_VERSION)
-        (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        write_json_atomic(out / "meta.json", meta, default=None)
         return out
 
     @classmethod
