@@ -39,10 +39,8 @@ def test_keeps_exactly_max_concurrency_in_flight() -> None:
         assert [r.request_id for r in results] == [f"r{i:03d}" for i in range(96)]
         assert all(r.ok for r in results)
         srv.reset()
-        t0 = time.perf_counter()
         _client(srv, max_concurrency=96).run_all([_req(i) for i in range(96)])
-        assert srv.stats()["max_in_flight"] == 96
-        assert time.perf_counter() - t0 < 2.0  # one latency round, not four (4 x 0.25 s + overhead)
+        assert srv.stats()["max_in_flight"] == 96  # what the server saw, not how long it took
 
 
 def test_retries_429_honouring_retry_after_then_succeeds(server: OpenAITestServer) -> None:
