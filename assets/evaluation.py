@@ -85,7 +85,7 @@ def variant_comparison(
     paired t (subprompt similarity) of each variant against the paper 3.1 baseline."""
     from routenator_dagster.evaluation.predictors import ProxyPredictor
     from routenator_dagster.evaluation.report import compare
-    from routenator_dagster.training.proxy_model import train_proxy
+    from routenator_dagster.training.proxy_model import train_or_reuse_proxy
     from routenator_dagster.training.sft_format import stratified_split
 
     golden = _golden(config)
@@ -96,11 +96,14 @@ def variant_comparison(
         raise ValueError(f"nothing to compare with the paper 3.1 baseline: {notes}")
     predictors = {}
     train_rows = {}
+    reused = []
     for name, rows in variants.items():
         train, _ = stratified_split(rows, 0.05, config.seed)
         out = rn_home() / "models" / "variants" / name
-        context.log.info(f"variant {name}: training the proxy on {len(train)} rows")
-        train_proxy(train, out, seed=config.seed, use_embeddings=config.use_embeddings, progress=context.log.info)
+        context.log.info(f"variant {name}: the proxy on {len(train)} rows")
+        _, was_reused = train_or_reuse_proxy(train, out, seed=config.seed, use_embeddings=config.use_embeddings,
+                                             progress=context.log.info)
+        reused += [name] if was_reused else []
         predictors[name] = ProxyPredictor(out)
         train_rows[name] = train.height
     result = compare(predictors, golden, reference=REFERENCE_VARIANT)
@@ -121,6 +124,7 @@ def variant_comparison(
             "table": dg.MetadataValue.md(result["table"] + ("\n\n" + "; ".join(notes) if notes else "")),
             "reference": REFERENCE_VARIANT,
             "train_rows": dg.MetadataValue.json(train_rows),
+            "reused_unchanged_models": ", ".join(reused) or "none",
             "golden_n": golden.height,
             **deltas,
             "report": dg.MetadataValue.path(str(path)),
