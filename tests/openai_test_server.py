@@ -418,6 +418,11 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--config", default="{}", help="ServerConfig fields as JSON")
     args = ap.parse_args()
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # 1024 clients need more than the usual 1024 fds
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     srv = OpenAITestServer(ServerConfig(**json.loads(args.config)), port=args.port).start()
     print(f"READY {srv.port}", flush=True)
     try:
