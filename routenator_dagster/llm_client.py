@@ -255,7 +255,8 @@ class LLMClient:
         try:
             async with session.post(url, data=data) as resp:
                 raw = await resp.read()
-                return resp.status, raw, resp.headers.get("Retry-After")
+                status = resp.status
+                return status, raw, (resp.headers.get("Retry-After") if status != 200 else None)
         except TimeoutError as exc:  # asyncio's and aiohttp's timeouts are both TimeoutError
             raise _Retry("timeout") from exc
         except aiohttp.ClientConnectorError as exc:  # refused, unreachable, DNS
