@@ -10,7 +10,7 @@ malformed JSON and wrapper text. A fault is drawn from a hash of (prompt, attemp
 run is reproducible whatever the order requests arrive in, and a retried request can succeed.
 A marker `[[fault:KIND]]` (every attempt) or `[[fault:KINDxN]]` (first N attempts) anywhere in
 the prompt forces one; KIND is one of FAULT_KINDS ("long": a query far over any word limit,
-"schema": valid JSON missing a key). With `api_key` set, requests without that bearer get 401.
+"schema": valid JSON missing a key, "403": forbidden). With `api_key` set, requests without that bearer get 401.
 
 Transient faults (what a proxy, a restarting engine or a flaky network does; a retry recovers):
 a `p_transient` share of attempts, drawn from a hash of (`fault_seed`, prompt, attempt), gets one
@@ -52,7 +52,7 @@ TRANSIENT_KINDS: tuple[str, ...] = (
     "wrong_schema", "empty_choices", "missing_choices",
 )
 FAULT_KINDS: tuple[str, ...] = tuple(dict.fromkeys(
-    ("429", "500", "timeout", "truncated", "malformed", "wrapper", "long", "schema") + TRANSIENT_KINDS))
+    ("429", "500", "timeout", "truncated", "malformed", "wrapper", "long", "schema") + TRANSIENT_KINDS + ("403",)))
 _MARKER = re.compile(r"\[\[fault:(\w+?)(?:x(\d+))?\]\]")
 _TYPE_WORD = {
     "Template": "template",
@@ -349,6 +349,8 @@ class OpenAITestServer:
             return 429, {"error": {"message": "rate limited", "type": "rate_limit"}}, {"Retry-After": str(self.config.retry_after_s)}
         if fault == "429_no_retry_after":
             return 429, {"error": {"message": "rate limited", "type": "rate_limit"}}, {}
+        if fault == "403":  # marker only: a key that may not use this model
+            return 403, {"error": {"message": "forbidden", "type": "permission_error"}}, {}
         if fault in ("500", "503"):
             return int(fault), {"error": {"message": "engine error", "type": "server_error"}}, {}
         if fault == "timeout":

@@ -173,12 +173,20 @@ def test_wrong_key_fails_fast_with_a_clear_error_that_hides_the_key() -> None:
         assert wrong.usage.retries == 0 and srv.stats()["requests"] <= 4
 
 
-def test_wrong_path_fails_fast_with_404() -> None:
+def test_wrong_path_fails_fast_with_404_and_forbidden_with_403() -> None:
     with OpenAITestServer() as srv:
         client = LLMClient(srv.url + "/nowhere", "m", max_concurrency=2, max_retries=5, backoff_base_s=0.001)
         with pytest.raises(LLMEndpointError, match=r"/v1/nowhere/chat/completions answered HTTP 404"):
             client.run_all([_req(i) for i in range(10)])
         assert client.usage.retries == 0 and client.usage.requests <= 2
+
+        forbidden = LLMClient(srv.url, "m", "k", max_concurrency=1, max_retries=5, backoff_base_s=0.001)
+        done: list[str] = []
+        with pytest.raises(LLMEndpointError, match="answered HTTP 403") as info:
+            forbidden.run_all([_req(0), _req(1, "[[fault:403]]"), _req(2)], on_result=lambda r: done.append(r.request_id))
+        assert info.value.status == 403 and info.value.endpoint == f"{srv.url}/chat/completions"
+        assert done == ["r000"]  # answered before the 403 and delivered; nothing sent after it
+        assert srv.stats()["requests"] == 2 and forbidden.usage.retries == 0  # the 404s never reached the chat route
 
 
 def test_connection_refused_is_a_connection_error() -> None:
