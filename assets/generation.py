@@ -302,7 +302,11 @@ def _generate_partition(context: dg.AssetExecutionContext, key: str, batch: pl.D
                 "rematerialize routing_plan so the router can move that quota elsewhere"
             )
         else:
-            out = run_llm_batch(batch, resource.get_client(), ckpt, progress=progress)
+            client = resource.get_client()
+            out = run_llm_batch(batch, client, ckpt, progress=progress)
+            llm_stats = client.usage.summary()  # what went over the wire: sent, retried, failed, by reason
+            context.log.info(f"{route}/{content_type}: LLM client {llm_stats}")
+            extra_metadata.update({k: dg.MetadataValue.json(v) if isinstance(v, dict) else v for k, v in llm_stats.items()})
     out = conform(out, SYNTHETIC_SCHEMA)
     ok = out.filter(pl.col("status") == "ok")
     reasons = (

@@ -89,7 +89,7 @@ class OpenAIPredictor:
 
         # the paper's inference settings: temperature 0.3, top-p 1.0, top-k 50, one sample per prompt
         try:
-            from routenator_dagster.llm_client import ChatRequest, LLMClient
+            from routenator_dagster.llm_client import ChatRequest, LLMClient, LLMEndpointError
         except ImportError:  # the project's client is optional; openai's works the same way
             return self._predict_openai(queries)
         client = LLMClient(
@@ -101,7 +101,10 @@ class OpenAIPredictor:
             ChatRequest(request_id=str(i), messages=prompt_messages(q), seed=42, sampling={"top_k": 50})
             for i, q in enumerate(queries)
         ]
-        results = client.run_all(reqs)
+        try:
+            results = client.run_all(reqs)
+        except LLMEndpointError as exc:  # wrong key, URL or model: no retry helps
+            raise EndpointError(str(exc)) from exc
         failed = [r for r in results if not r.ok]
         if failed:
             reasons: dict[str, int] = {}
