@@ -114,8 +114,10 @@ def connect(
     return driver
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
+def _scrub(text: str, secret: str | None, limit: int = 300) -> str:
+    """The driver's text on one line (the caller's error stays one line), cut, without the secret."""
+    text = " ".join(text.replace(secret, "***").split()) if secret else " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def encode_params(value: Any, dialect: str) -> Any:
@@ -224,7 +226,7 @@ def _write_batch(
     except (Neo4jError, DriverError) as exc:
         first = batch[0].get("id") or batch[0].get("source")
         raise GraphStoreError(
-            f"writing {what} failed at the batch starting with {first!r} ({type(exc).__name__}: {exc}); "
+            f"writing {what} failed at the batch starting with {first!r} ({_scrub(f'{type(exc).__name__}: {exc}', None)}); "
             "loading is idempotent, so run it again once the server is healthy"
         ) from exc
 
@@ -390,7 +392,7 @@ def with_graph(
         raise exc
     if isinstance(exc, (Neo4jError, DriverError, OSError)):
         after = "loading is idempotent, so run it again" if writes else "nothing was returned; run again"
-        detail = _scrub(f"{type(exc).__name__}: {exc}", password).splitlines()[0][:300]
+        detail = _scrub(f"{type(exc).__name__}: {exc}", password)
         raise GraphStoreError(f"Neo4j at {uri} failed while {what} ({detail}); {after} once the server is healthy") from None
     raise exc
 
