@@ -367,11 +367,11 @@ def read_graph_files(
     ``max_chars`` bounds every field (default `max_field_chars()`)."""
     nodes_path, relationships_path = Path(nodes_path), Path(relationships_path)
     node_records = read_records(nodes_path, GraphFileError, max_chars)
+    check_columns(node_records, str(nodes_path), GraphFileError, NODE_COLUMNS, NODE_REQUIRED,
+                  tabular=is_tabular(nodes_path), hint="; put other attributes in 'props'")
     edge_records = read_records(relationships_path, GraphFileError, max_chars)
-    for path, records, allowed, required in ((nodes_path, node_records, NODE_COLUMNS, NODE_REQUIRED),
-                                             (relationships_path, edge_records, EDGE_COLUMNS, EDGE_REQUIRED)):
-        hint = "; put other attributes in 'props'" if allowed is NODE_COLUMNS else ""
-        check_columns(records, str(path), GraphFileError, allowed, required, tabular=is_tabular(path), hint=hint)
+    check_columns(edge_records, str(relationships_path), GraphFileError, EDGE_COLUMNS, EDGE_REQUIRED,
+                  tabular=is_tabular(relationships_path))
     return validate_graph_records(node_records, edge_records, str(nodes_path), str(relationships_path))
 
 
