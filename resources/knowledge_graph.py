@@ -69,7 +69,8 @@ class Neo4jGraphResource(KnowledgeGraphResource):
 
     uri: str = Field(description="bolt:// or neo4j:// URI")
     user: str | None = Field(default="neo4j", description="user; empty for a server without auth")
-    password: str | None = Field(default=None, description="password (from an EnvVar)")
+    # repr=False: even a password given in plain text (tests, notebooks) never shows in a repr.
+    password: str | None = Field(default=None, description="password (from an EnvVar)", repr=False)
     database: str | None = Field(default=None, description="database name; server default when unset")
     batch_size: int = Field(default=500, description="rows per write when loading")
     page_size: int = Field(default=1000, description="rows per read page")
