@@ -267,6 +267,18 @@ def near_duplicate_pairs(tokens: pl.Series, params: MinHashParams = MinHashParam
     return np.stack([codes // n, codes % n], axis=1)
 
 
+def set_keys(table: SetTable) -> np.ndarray:
+    """uint64 key of each row's word set: a sum of mixed token hashes (order-free, as a set's
+    tokens are distinct), plus its size. Equal sets have equal keys."""
+    lens = table.offsets[1:] - table.offsets[:-1]
+    mixed = (table.flat ^ (table.flat >> np.uint64(31))) * np.uint64(0x9E3779B97F4A7C15)
+    key = np.zeros(len(lens), dtype=np.uint64)
+    if len(mixed):
+        key[lens > 0] = np.add.reduceat(mixed, table.offsets[:-1][lens > 0])
+    key ^= lens.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    return key
+
+
 @dataclass(frozen=True)
 class RankedSets:
     """The rows of one near-dedup run in rank order, grouped by identical word set."""
@@ -283,12 +295,7 @@ def rank_sets(df: pl.DataFrame, params: MinHashParams = MinHashParams()) -> Rank
     ranked = df.select("_row", "request_id", "_qtoks").sort(["request_id", "_row"])
     table = set_table(ranked["_qtoks"], params.seed)
     lens = table.offsets[1:] - table.offsets[:-1]
-    # The set key: a sum of mixed token hashes (order-free, and each set's tokens are distinct).
-    mixed = (table.flat ^ (table.flat >> np.uint64(31))) * np.uint64(0x9E3779B97F4A7C15)
-    key = np.zeros(len(lens), dtype=np.uint64)
-    if len(mixed):
-        key[lens > 0] = np.add.reduceat(mixed, table.offsets[:-1][lens > 0])
-    key ^= lens.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    key = set_keys(table)
     grp = pl.DataFrame({"k": key, "r": np.arange(len(key))}).with_columns(
         pl.col("r").min().over("k").alias("f")
     )["f"].to_numpy()
