@@ -32,6 +32,8 @@ QUALITY_SAMPLE = 3000
 # distilabel imports requests without declaring it.
 DISTILABEL = ["distilabel[minhash]==1.5.3", "datasketch==1.6.5", "requests"]
 PEER_TIMEOUT_S = 1800
+# distilabel's dict LSH held 5.7 GB at 1M rows here, so 3M needs ~17 GB: run it only where that fits.
+PEER_MAX_ROWS = int(os.environ.get("RN_NEAR_DEDUP_PEER_MAX_ROWS", "1000000"))
 
 
 def _peak_rss_gb() -> float:
@@ -177,14 +179,18 @@ def main(sizes: list[int] | None = None) -> list[dict]:
     for n in sizes:
         ours = {**run_ours(n), "peer": "ours", "rows": n}
         runs.append(ours)
-        try:
-            peer = {**run_distilabel(n, py), "peer": "distilabel", "rows": n}
-            runs.append(peer)
-            out.append({"bench": "near_dedup_speedup_vs_distilabel", "value": round(peer["seconds"] / ours["seconds"], 2),
-                        "unit": "x", "target": "> 1", "rows": n, "ours_s": round(ours["seconds"], 2),
-                        "distilabel_s": round(peer["seconds"], 2), "distilabel_peak_rss_gb": round(peer["peak_rss_gb"], 2)})
-        except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            out.append({"bench": "near_dedup_speedup_vs_distilabel", "value": None, "unit": "x", "target": "> 1", "rows": n, "error": repr(exc)[:300]})
+        if n > PEER_MAX_ROWS:
+            out.append({"bench": "near_dedup_speedup_vs_distilabel", "value": None, "unit": "x", "target": "> 1", "rows": n,
+                        "skipped": f"distilabel above RN_NEAR_DEDUP_PEER_MAX_ROWS={PEER_MAX_ROWS} (memory)"})
+        else:
+            try:
+                peer = {**run_distilabel(n, py), "peer": "distilabel", "rows": n}
+                runs.append(peer)
+                out.append({"bench": "near_dedup_speedup_vs_distilabel", "value": round(peer["seconds"] / ours["seconds"], 2),
+                            "unit": "x", "target": "> 1", "rows": n, "ours_s": round(ours["seconds"], 2),
+                            "distilabel_s": round(peer["seconds"], 2), "distilabel_peak_rss_gb": round(peer["peak_rss_gb"], 2)})
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                out.append({"bench": "near_dedup_speedup_vs_distilabel", "value": None, "unit": "x", "target": "> 1", "rows": n, "error": repr(exc)[:300]})
         out.append({"bench": "near_dedup_peak_rss_gb", "value": round(ours["peak_rss_gb"], 2), "unit": "GB",
                     "target": "<= 3 at 1M", "rows": n, "seconds": round(ours["seconds"], 2)})
     q = QUALITY_ROWS if QUALITY_ROWS in sizes else sizes[0]
