@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", default=os.environ.get("NEO4J_DATABASE") or None, help="database name")
     parser.add_argument("--batch-size", type=int, default=500, help="rows per write (default 500)")
     parser.add_argument("--timeout", type=float, default=5.0, help="connect timeout in seconds (default 5)")
+    parser.add_argument("--read-timeout", type=float, default=30.0,
+                        help="longest one write batch may go unanswered, in seconds (default 30)")
     parser.add_argument("--dialect", choices=("neo4j", "falkordb"), default="neo4j",
                         help="server dialect: 'falkordb' escapes quotes for FalkorDB's Bolt server")
     parser.add_argument("--schema", action="store_true",
@@ -44,26 +46,27 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"read {nodes.height} nodes and {edges.height} relationships from {nodes_path} + {rels_path}")
-    try:
-        driver = graph_store.connect(args.uri, args.user or None, os.environ.get("NEO4J_PASSWORD"), args.timeout)
-    except graph_store.GraphStoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    try:
-        if args.schema:
-            graph_store.ensure_schema(driver, database=args.database)
-        with tqdm(total=nodes.height + edges.height, unit="row", desc="loading") as bar:
+    timeouts = graph_store.Timeouts(connect_s=args.timeout, read_s=args.read_timeout)
+    with tqdm(total=nodes.height + edges.height, unit="row", desc="loading") as bar:
 
-            def progress(done: int, total: int) -> None:
-                bar.update(done - bar.n)
+        def progress(done: int, total: int) -> None:
+            bar.update(done - bar.n)
 
-            result = graph_store.load_graph(driver, nodes, edges, database=args.database, batch_size=args.batch_size,
-                                            progress=progress, dialect=args.dialect)
-    except graph_store.GraphStoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        driver.close()
+        def work(driver, beat):  # noqa: ANN001, ANN202 - the driver and beat of with_graph
+            if args.schema:
+                graph_store.ensure_schema(driver, database=args.database)
+            return graph_store.load_graph(driver, nodes, edges, database=args.database, batch_size=args.batch_size,
+                                          progress=progress, dialect=args.dialect, beat=beat,
+                                          transaction_s=timeouts.transaction_s)
+
+        try:
+            # Under the same deadlines as the assets' reads: a frozen server is an error, not a hang.
+            result = graph_store.with_graph(args.uri, args.user or None, os.environ.get("NEO4J_PASSWORD"), work,
+                                            what="loading the graph", timeouts=timeouts, writes=True)
+        except graph_store.GraphStoreError as exc:
+            bar.close()
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     print(f"loaded {result['nodes']} nodes and {result['relationships']} relationships into {args.uri}")
     print(f"graph in store: {result['nodes_in_store']} nodes, {result['relationships_in_store']} relationships")
     print(f"content hash: {result['content_hash']}")
