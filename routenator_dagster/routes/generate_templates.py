@@ -75,12 +75,13 @@ def _odd_scene(rng: random.Random, req: Request | None = None) -> str:
     obj = _first(req.v, "scene_objects") if req is not None else None
     act = req.v.get("actions") if req is not None else None
     short = req is not None and req.max_w <= 8
-    if obj and act and rng.random() < 0.4:
+    if obj and act and rng.random() < 0.6:
         # the KG action is done to the scene object ("blow out the candles"), so an odd
         # someone does it: "a llama blowing out the candles on the moon"
         doer = _an(rng.choice(V.ODD_SUBJECTS))
         return f"{doer} {gerund(act)}" if short else f"{doer} {gerund(act)} {rng.choice(V.ODD_SETTINGS)}"
-    subj = rng.choice(V.ODD_SUBJECTS)
+    # the KG's scene object in an odd situation ("a wedding cake wearing sunglasses")
+    subj = obj if obj and rng.random() < 0.85 else rng.choice(V.ODD_SUBJECTS)
     parts = [_an(subj)]
     pools = (V.ODD_ACCESSORIES, V.ODD_ACTIONS) if short else (V.ODD_ACCESSORIES, V.ODD_ACTIONS, V.ODD_SETTINGS)
     picks = rng.sample(pools, 1 if short else rng.randint(1, 2))
@@ -89,15 +90,23 @@ def _odd_scene(rng: random.Random, req: Request | None = None) -> str:
     return " ".join(parts)
 
 
+def _event(rng: random.Random, req: Request) -> str:
+    """An occasion: the KG path's intent when it is one (not a format), else our vocabulary."""
+    intent = _intent(req) if rng.random() < 0.92 else None
+    if intent and not _names_a_format(intent):
+        return intent
+    return rng.choice(V.EVENTS)
+
+
 def _event_for(rng: random.Random, req: Request) -> str:
-    intent = _intent(req) if rng.random() < 0.5 else None
+    intent = _intent(req) if rng.random() < 0.9 else None
     if intent and _names_a_format(intent):
         intent = None  # "emma's company newsletter" is no event
     event = intent or rng.choice(V.EVENTS)
     r = rng.random()
     if r < 0.45:
         return f"for {_name(rng)}'s {rng.choice(V.ORDINALS)} {event}" if "birthday" in event or "anniversary" in event else f"for {_name(rng)}'s {event}"
-    if r < 0.75:
+    if r < 0.9 or not intent:
         return f"for {_name(rng)}'s {event}"
     return f"for {_business(rng)}"
 
@@ -107,22 +116,22 @@ def _marker(rng: random.Random, req: Request) -> str:
     r = rng.random()
     ct = req.content_type
     if ct in ("Photo", "Video", "Design Asset", "Background"):  # dates and prices make no sense on a picture
-        if r < 0.5:
+        if r < 0.55:
             return "__scene__"
-        if r < 0.7:
+        if r < 0.8:
             return _event_for(rng, req)
         if r < 0.85 or ct != "Design Asset":  # printed wording belongs on stickers and badges, not photos
             return f"for {_business(rng)}"
         return _quote(rng)
     if ct == "Audio":
-        if r < 0.45:
+        if r < 0.65:
             return _event_for(rng, req)
-        if r < 0.75:
+        if r < 0.8:
             return f"for {_business(rng)}"
         return f"with the lyrics '{rng.choice(V.QUOTE_TEXTS)}'"
-    if r < 0.45:
+    if r < 0.55:
         return _event_for(rng, req)
-    if r < 0.65:
+    if r < 0.72:
         return _quote(rng)
     if r < 0.8:
         return f"for {_business(rng)}"
@@ -241,8 +250,8 @@ def _generate_head(rng: random.Random, req: Request, marker: str) -> tuple[str, 
     scene = _odd_scene(rng, req) if marker == "__scene__" or ct in ("Photo", "Video") else None
     if ct == "Template":
         intent = _intent(req) or ""
-        intent = intent if intent and intent not in marker and rng.random() < 0.35 else ""
-        mods = " ".join(x for x in (v.get("style") if rng.random() < 0.4 else "", intent) if x)
+        intent = intent if intent and intent not in marker and rng.random() < 0.75 else ""
+        mods = " ".join(x for x in (v.get("style") if rng.random() < 0.5 else "", intent) if x)
         noun = P.join(mods, _subtype(rng, req))
         if rng.random() < 0.12:
             noun = f"{rng.choice(('custom', 'personalized'))} {noun}"
@@ -334,6 +343,8 @@ def _fit_generate(rng: random.Random, req: Request, head_q: str, head_p: str, re
     movable = [d for d in details if d.startswith(("in ", "with "))]
     if req.position == "middle" and movable and not start_bare:
         front = movable[: rng.randint(1, min(2, len(movable)))]
+        if len(front) == 2 and front[0].split()[0] == front[1].split()[0]:
+            front = front[:1]  # "in navy and gold in a retro style, ..." stacks two phrases of one kind
         details = [d for d in details if d not in front]
     spec_q = " ".join(x for x in core + details if x)
     if rng.random() < 0.25 and details:
@@ -393,27 +404,29 @@ def generate_oneoff_short(rng: random.Random, req: Request) -> Result | None:
     """Short but one-off: "logo for Priya's Plant Shop", "banner saying 50% off this friday"."""
     ct = req.content_type
     if ct == "Template":
-        noun = rng.choice(("logo", "banner", "flyer", "sign", "poster", "card", "menu", "label", "invite", "price list"))
+        noun = _subtype(rng, req)  # the path's design type when it names no other type
         r = rng.random()
-        if r < 0.35:
+        intent = _intent(req)
+        if r < 0.2:
             spec = f"{noun} for {_business(rng)}"
-        elif r < 0.65:
-            spec = f"{noun} {_quote(rng)}"
-        elif r < 0.85:
-            spec = f"{noun} for {_name(rng)}'s {rng.choice(V.EVENTS)}"
+        elif r < 0.45:
+            lead = f"{intent} " if intent and not _names_a_format(intent) and rng.random() < 0.7 else ""
+            spec = f"{lead}{noun} {_quote(rng)}"
+        elif r < 0.9:
+            spec = f"{noun} for {_name(rng)}'s {_event(rng, req)}"
         else:
             spec = f"{noun} {rng.choice(V.PRICES)} {_date(rng)}"
         req.position = None
         return _fit_generate(rng, req, spec, spec, [], P.GENERATE_PRE)
     if ct == "Any":
-        spec = f"something for {_name(rng)}'s {rng.choice(V.EVENTS)}"
+        spec = f"something for {_name(rng)}'s {_event(rng, req)}"
         return _fit_generate(rng, req, spec, spec.replace("something ", "", 1), [], P.GENERATE_PRE)
     if ct in ("Photo", "Video", "Design Asset", "Background"):
         return generate_unusual_scene(rng, req)
     if ct == "Audio":
         marker = _marker(rng, req)  # songs get lyrics, not signs that "say" something
     else:
-        marker = rng.choice((f"for {_business(rng)}", f"for {_name(rng)}'s {rng.choice(V.EVENTS)}", _quote(rng)))
+        marker = rng.choice((f"for {_business(rng)}", f"for {_name(rng)}'s {_event(rng, req)}", _event_for(rng, req), _quote(rng)))
     head_q, head_p, _ = _generate_head(rng, req, marker)
     return _fit_generate(rng, req, head_q, head_p, [marker], P.GENERATE_PRE)
 
@@ -426,7 +439,7 @@ def generate_unusual_scene(rng: random.Random, req: Request) -> Result | None:
 
 def _story(rng: random.Random, req: Request) -> tuple[str, str]:
     """A first-person situation that makes the request one-off: (query text, what the prompt keeps)."""
-    name, event = _name(rng), rng.choice(V.EVENTS)
+    name, event = _name(rng), _event(rng, req)
     biz = _business(rng)
     r = rng.random()
     if r < 0.25:

@@ -20,6 +20,8 @@ import polars as pl
 from routenator_dagster.generation_context import GenerationContext
 from routenator_dagster.routes import heuristic_templates as T
 from routenator_dagster.routes import phrasing as P
+from routenator_dagster.routes import provenance as PV
+from routenator_dagster.routes.compatibility import clash
 from routenator_dagster.schema import SYNTHETIC_SCHEMA, empty_frame
 
 ROUTE = "heuristic"
@@ -76,9 +78,9 @@ def _attempt(builder: T.Family, rng: random.Random, ctx: GenerationContext, func
     if out is None:
         return f"length: could not fit {min_w}-{max_w} words"
     raw, prompt = out
-    collapsed = P.collapse_repeats(raw)
-    if collapsed is not raw:  # the prompt is cut from the same pieces, so it has the seam only if the query does
-        raw, prompt = collapsed, P.collapse_repeats(prompt)
+    # the prompt joins keywords from both sides of a connector ("wedding ... with wedding cake"),
+    # so it can show a seam the query does not
+    raw, prompt = P.collapse_repeats(raw), P.collapse_repeats(prompt)
     raw = _A_BEFORE_VOWEL.sub(r"\1an \2", raw)
     n = P.n_words(raw)
     if not min_w <= n <= max_w:
@@ -87,6 +89,9 @@ def _attempt(builder: T.Family, rng: random.Random, ctx: GenerationContext, func
         return "search prompt not 1-5 keywords"
     if not grounded(raw, prompt):
         return "extracted_prompt not grounded in the query"
+    pair = clash(raw)
+    if pair:
+        return f"clash: {pair[0]!r} with {pair[1]!r}"
     wrong = label_problem(raw, content_type, variables)
     if wrong:
         return wrong
@@ -116,11 +121,14 @@ def generate_one(
     variables: dict[str, str],
     seed: int,
     ctx: GenerationContext,
+    shows_source: Callable[[str, str, str], bool] | None = None,
 ) -> tuple[str, str, str, str] | str:
     """(query, extracted_prompt, raw, template id used) for one request, or why it failed.
 
     The requested family gets most attempts; if it cannot fit the word range, the other
     families that serve the cell get a try, and the row records the one that produced it.
+    With ``shows_source`` (raw query, prompt, template id -> whether a listed source shows), a
+    row that shows none of its sources is kept only when no attempt produces one that does.
     """
     rng = random.Random(seed)
     spec = T.FAMILIES.get(template_id)
@@ -130,12 +138,19 @@ def generate_one(
         return f"template_function_mismatch: template {template_id} builds {spec[0]} queries, the request wants {function}"
     plan = [template_id] * ATTEMPTS + [t for t in _fallbacks(function, content_type, min_w, max_w) if t != template_id][:3]
     last = "no attempt"
-    for tid in plan:
+    backup: tuple[str, str, str] | None = None
+    for i, tid in enumerate(plan):
         out = _attempt(T.FAMILIES[tid][1], rng, ctx, function, content_type, min_w, max_w, variables)
         if isinstance(out, str):
             last = out
-            continue
-        raw, prompt = out
+            if i + 1 < len(plan) or backup is None:
+                continue
+            raw, prompt, tid = backup
+        else:
+            raw, prompt = out
+            if shows_source is not None and i + 1 < len(plan) and not shows_source(raw, prompt, tid):
+                backup = backup or (raw, prompt, tid)
+                continue
         # one- and two-word Any searches repeat a lot; casual misspellings are a large part of them
         rate = SHORT_ANY_TYPO_RATE if content_type == "Any" and function == "Search" and P.n_words(raw) <= 2 else TYPO_RATE
         query = P.add_typo(rng, raw) if rng.random() < rate else raw
@@ -146,15 +161,38 @@ def generate_one(
     return f"{kind}_unfit: {template_id}: {last} after {len(plan)} attempts"
 
 
-_PASSTHROUGH = ("request_id", "length_bucket", "template_family", "source_nodes", "asset_id")
+_PASSTHROUGH = ("request_id", "length_bucket", "template_family")
 
 
-_GENERATE_COLUMNS = ("function", "content_type", "min_words", "max_words", "template_id", "variables", "seed")
+_GENERATE_COLUMNS = ("function", "content_type", "min_words", "max_words", "template_id", "variables", "seed",
+                     "source_nodes", "asset_id")
+_ASSET_FAMILIES = frozenset(t for t in T.FAMILIES if "metadata" in t)
 # Below this many requests a worker pool costs more to start than it saves.
 PARALLEL_MIN_ROWS = 50_000
 _CHUNK = 10_000
 
-Columns = tuple[list, list, list, list, list, list]
+_TOPIC_LABELS = frozenset({"UserIntent", "SceneObject"})
+_ASSET_KEYS = ("title", "keywords", "topics")
+
+
+def _has_short_name(ctx: GenerationContext, nodes: list[str]) -> bool:
+    return any(" " not in ctx.names.get(n, " ") for n in nodes if ctx.labels.get(n) in _TOPIC_LABELS)
+
+
+def _short_path(ctx: GenerationContext, content_type: str, seed: int, variables: dict[str, str],
+                nodes: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A one- or two-word search needs a one-word intent or scene object; when the request's path
+    has none, another path of the same content type that has one (seeded by the request)."""
+    rng = random.Random(seed ^ 0x5A17)
+    for _ in range(6):
+        v2, n2 = ctx.sample_kg_path(content_type, rng)
+        if _has_short_name(ctx, n2):
+            return {**{k: variables[k] for k in _ASSET_KEYS if k in variables}, **v2}, n2
+    return variables, nodes
+
+
+Columns = tuple[list, list, list, list, list, list, list, list]
+_N_COLUMNS = 8
 
 
 def _generate_rows(rows: list[tuple], ctx: GenerationContext) -> Columns:
@@ -164,17 +202,34 @@ def _generate_rows(rows: list[tuple], ctx: GenerationContext) -> Columns:
     used: list[str] = []
     status: list[str] = []
     reasons: list[str | None] = []
-    for fn, ct, lo, hi, tid, vjson, seed in rows:
+    sources: list[list[str]] = []
+    assets: list[str | None] = []
+    for fn, ct, lo, hi, tid, vjson, seed, nodes, asset in rows:
         variables = json.loads(vjson) if vjson else {}
-        out = generate_one(tid, fn, ct, int(lo), int(hi), variables, int(seed), ctx)
+        nodes = list(nodes or ())
+        if int(hi) <= 2 and nodes and not _has_short_name(ctx, nodes):
+            variables, nodes = _short_path(ctx, ct, int(seed), variables, nodes)
+        # compose only from the part of the path the graph joins up
+        variables, nodes = PV.connected_path(ctx, variables, nodes)
+
+        def shows(raw: str, prompt: str, used_tid: str, nodes: list[str] = nodes, variables: dict = variables,
+                  asset: str | None = asset) -> bool:
+            return bool(PV.shown_nodes(ctx, nodes, raw, prompt)) or bool(
+                asset and used_tid in _ASSET_FAMILIES and PV.shown_asset(variables, raw, prompt))
+
+        out = generate_one(tid, fn, ct, int(lo), int(hi), variables, int(seed), ctx, shows)
         if isinstance(out, str):
             code, _, detail = out.partition(": ")
             queries.append(None), prompts.append(None), raws.append(detail), used.append(tid)
-            status.append("rejected"), reasons.append(code)
+            status.append("rejected"), reasons.append(code), sources.append([]), assets.append(None)
         else:
             queries.append(out[0]), prompts.append(out[1]), raws.append(out[2]), used.append(out[3])
             status.append("ok"), reasons.append(None)
-    return queries, prompts, raws, used, status, reasons
+            # list only what shows in the row, so every listed source can be checked by reading it
+            sources.append(PV.shown_nodes(ctx, nodes, out[0], out[1]))
+            keep_asset = asset and out[3] in _ASSET_FAMILIES and PV.shown_asset(variables, out[0], out[1])
+            assets.append(asset if keep_asset else None)
+    return queries, prompts, raws, used, status, reasons, sources, assets
 
 
 # A spawned worker's context, set once by the pool initializer (spawned processes share nothing).
@@ -217,7 +272,7 @@ def _generate_all(
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
-    return tuple([x for part in parts for x in part[k]] for k in range(6))  # type: ignore[return-value]
+    return tuple([x for part in parts for x in part[k]] for k in range(_N_COLUMNS))  # type: ignore[return-value]
 
 
 def run_heuristic_batch(
@@ -237,11 +292,12 @@ def run_heuristic_batch(
         raise ValueError(f"heuristic batch lacks columns {missing}")
     total = batch.height
     rows = batch.select(_GENERATE_COLUMNS).rows()
-    queries, prompts, raws, used, status, reasons = _generate_all(rows, ctx, progress, workers)
+    queries, prompts, raws, used, status, reasons, sources, assets = _generate_all(rows, ctx, progress, workers)
     # request columns pass through untouched (no per-row list building: it dominates at 200k rows)
     computed = {
         "query": queries, "extracted_prompt": prompts, "template_id": used, "raw_output": raws,
-        "status": status, "reject_reason": reasons,
+        "status": status, "reject_reason": reasons, "source_nodes": sources, "asset_id": assets,
+        "template_family": [T.TEMPLATE_FAMILY_NAME.get(t, t) for t in used],
     }
     series = []
     for name, dtype in SYNTHETIC_SCHEMA.items():

@@ -35,7 +35,7 @@ def _place_type(rng: random.Random, req: Request, subject: str, prompt_words: li
         r = rng.random()
         if r < 0.2:
             return f"{rng.choice(_ANY_LEADS)} {subject}", prompt_words
-        if r < 0.3:
+        if r < 0.23:
             mine = rng.choice(V.ANY_MINE)
             return f"{rng.choice(V.ANY_MY_LEADS)} {mine}", _keywords(mine)
         if r < 0.42 and len(subject.split()) < 4:
@@ -216,7 +216,7 @@ _IMPLIED: dict[str, tuple[tuple[str, str], ...]] = {
         ("something {m} to play under my slideshow", "{m} slideshow"),
         ("a {m} jingle", "{m} jingle"),
         ("{m} tune for my podcast intro", "{m} tune podcast intro"),
-        ("something to play in the background of my {t} video", "{t}"),
+        ("something to play under my {t} slideshow", "{t} slideshow"),
         ("{m} beat for a workout", "{m} beat workout"),
         ("what can i play while people arrive at my {t} party", "{t} party"),
         ("{m} instrumental", "{m} instrumental"),

@@ -396,3 +396,40 @@ NEED_PHRASES: tuple[str, ...] = (
     "need some", "i need", "i'm looking for", "looking for some", "want to find", "could use some",
     "would love some", "need to find", "i want", "hoping to find",
 )
+
+# ---- what does not go together in one request ---------------------------------------------------
+# Pairs of phrase groups a person would not combine in one query: a drawn style asked to look
+# photographic, a spooky mood for a baby shower, lyrics on an instrumental, a resume for a
+# christening. A composed row containing a phrase of each side is recomposed (and the realism
+# filter rejects such rows from any route). Phrases match whole words, plurals allowed.
+_DARK = ("spooky", "creepy", "horror", "gothic", "haunted", "eerie", "dark", "moody", "sinister")
+_SWEET_OCCASIONS = ("baby shower", "wedding", "just married", "bridal shower", "gender reveal", "christening",
+                    "baptism", "daycare", "kindergarten", "first communion", "anniversary", "engagement",
+                    "valentine", "valentines day", "mothers day", "mother's day", "hello spring", "good vibes only",
+                    "congrats", "congratulations", "thank you", "cheerful", "romantic", "nursery")
+_PERSONAL_OCCASIONS = ("christening", "baptism", "baby shower", "bridal shower", "gender reveal", "bar mitzvah",
+                       "bat mitzvah", "quinceanera", "funeral", "memorial", "sleepover", "first communion",
+                       "birthday party", "tea party", "wedding", "anniversary", "housewarming")
+_OFFICE_FORMATS = ("resume", "cv", "letterhead", "business card", "invoice", "linkedin banner", "price list",
+                   "infographic", "newsletter", "job application", "pitch deck", "annual report")
+CLASHES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("watercolor", "hand drawn", "hand-drawn", "cartoon", "doodle", "sketch", "kawaii", "flat colors", "pixel art",
+      "crayon", "storybook", "flat"),
+     ("very realistic", "photorealistic", "realistic", "hyperrealistic", "lifelike", "dslr", "photographic")),
+    (("minimalist", "minimal", "kept really simple", "simple", "scandinavian", "clean and professional"),
+     ("maximalist", "busy", "ornate", "lots of detail", "cluttered", "bold and loud", "grunge")),
+    (("vintage", "retro", "rustic", "art deco", "nostalgic", "old fashioned"), ("futuristic", "cyberpunk", "sci-fi", "y2k")),
+    (_DARK, _SWEET_OCCASIONS),
+    (("calm", "relaxing", "mellow", "chill", "peaceful", "dreamy", "soothing", "lofi"),
+     ("energetic", "upbeat", "hype", "intense", "bold and loud", "epic", "pump up", "high energy")),
+    (("sad", "somber", "melancholy", "funeral", "memorial"), ("party", "festive", "cheerful", "fun and bright", "celebration",
+                                                               "upbeat", "funky", "cheesy", "playful")),
+    (("instrumental", "no vocals"), ("lyrics", "sing along", "vocals by", "with vocals", "saying", "that says", "with the words")),
+    (("black and white", "monochrome", "grayscale"),
+     ("pink", "gold", "navy", "teal", "red", "green", "blue", "purple", "orange", "yellow", "coral", "lavender",
+      "turquoise", "peach", "pastel", "colorful", "neon", "rainbow", "emerald", "magenta", "crimson", "burgundy")),
+    (("pastel", "soft", "muted"), ("neon", "bold and loud", "electric blue", "neon pink")),
+    (_PERSONAL_OCCASIONS, _OFFICE_FORMATS),
+    (("summer", "beach", "tropical", "pool party", "heatwave"), ("snowy", "snowflake", "snowman", "winter", "ski")),
+    (("corporate", "clean and professional", "professional"), ("kawaii", "cheesy", "silly", "bubble", "cartoon")),
+)
