@@ -549,3 +549,78 @@ def generate_distractor_type(rng: random.Random, req: Request) -> Result | None:
     if ct == "Template":  # the photo/background is part of the layout, so part of the spec
         return f"{q} {tail}", f"{p} {tail}"
     return f"{q} {tail}", p
+
+
+_TINY_GROUPS = ("class", "team", "shop", "family", "club", "cafe", "band", "channel")
+_TINY_NOUNS = ("logo", "invite", "invitation", "banner", "flyer", "sign", "card", "poster", "label", "menu")
+
+
+def generate_oneoff_tiny(rng: random.Random, req: Request) -> Result | None:
+    """Two to five words that are still one-off: a name, a date, a price or quoted wording with
+    the thing ("Priya's logo", "maya's quinceanera june 5th", '"sold out" sign', "corgi astronaut sticker")."""
+    ct = req.content_type
+    name = _name(rng)
+    intent = _intent(req)
+    event = intent if intent and not _names_a_format(intent) and P.n_words(intent) <= 3 else None
+    obj = _first(req.v, "scene_objects")
+    r = rng.random()
+    if ct == "Template":
+        dt = req.v.get("design_type")
+        noun = dt if dt and P.n_words(dt) <= 2 and not _names_a_format_other(dt, ct) else rng.choice(_TINY_NOUNS)
+        q = rng.choice(V.QUOTE_TEXTS)
+        if r < 0.3 and event:
+            spec = f"{name}'s {event} {noun}"
+        elif r < 0.5:
+            spec = f"{name}'s {noun}"
+        elif r < 0.75 and P.n_words(q) <= 2:
+            spec = f'"{q}" {noun}'
+        elif r < 0.9:
+            spec = f"{noun} for {name}'s {rng.choice(_TINY_GROUPS)}"
+        else:
+            spec = f"{rng.choice(V.PRICES)} {noun}"
+    elif ct == "Any":
+        if not event:
+            return None
+        if r < 0.45:
+            spec = f"{name}'s {event}"
+        elif r < 0.7:
+            spec = f"{event} for {name}'s {rng.choice(_TINY_GROUPS)}"
+        elif r < 0.85:
+            spec = f"{name}'s {event} {rng.choice(V.MONTHS)} {rng.choice(V.DAY_NUMBERS)}"
+        else:
+            spec = f"our {event} {_date(rng)}"
+    elif ct == "Text":
+        q = rng.choice(V.QUOTE_TEXTS)
+        head = rng.choice(("lettering", "wordmark", "monogram", "font", "text effect"))
+        spec = f'"{q}" {head}' if r < 0.6 else f"{name}'s {rng.choice(('monogram', 'wordmark', 'signature font'))}"
+    elif ct == "Audio":
+        head = rng.choice(("jingle", "song", "ringtone", "tune"))
+        spec = f"{name}'s {event} {head}" if event and r < 0.5 else f"{head} for {name}'s {rng.choice(_TINY_GROUPS)}"
+    else:
+        # an unusual scene, short: the path's scene object doing something odd, with a type word
+        subj = obj if obj and P.n_words(obj) <= 2 else None
+        if subj is None:
+            return None
+        tw = {"Photo": ("photo", "pic", "3d render"), "Video": ("clip", "gif", "loop"),
+              "Design Asset": ("sticker", "icon", "mascot"), "Background": ("wallpaper", "pattern", "background")}[ct]
+        if r < 0.4:  # "corgi-shaped balloons photo": an odd shape is one-off in three words
+            spec = f"{rng.choice(V.ODD_SUBJECTS[:24])}-shaped {subj} {rng.choice(tw)}"
+        else:
+            twist = rng.choice(V.ODD_ACCESSORIES if r < 0.7 else V.ODD_ACTIONS)
+            spec = f"{subj} {twist} {rng.choice(tw)}"
+    n = P.n_words(spec)
+    if n > req.max_w:
+        return None
+    target = rng.randint(max(req.min_w, n), req.max_w)
+    split = P.pad_split(rng, target - n, P.GENERATE_PRE, P.POST)
+    if split is None:
+        return None
+    req.position = None
+    return P.join(split[0], spec, split[1]), spec
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_format_other(text: str, content_type: str) -> bool:
+    from routenator_dagster.labels import type_words_in
+
+    return any(t != content_type for t in type_words_in(text))

@@ -18,6 +18,7 @@ from typing import Callable
 import polars as pl
 
 from routenator_dagster.generation_context import GenerationContext
+from routenator_dagster.routes import heuristic_targets as HT
 from routenator_dagster.routes import heuristic_templates as T
 from routenator_dagster.routes import phrasing as P
 from routenator_dagster.routes import provenance as PV
@@ -61,6 +62,33 @@ def choose_position(rng: random.Random, ctx: GenerationContext, content_type: st
 def grounded(query: str, prompt: str) -> bool:
     """Every content word of the prompt occurs in the query."""
     return set(P.content_words(prompt)).issubset(P.content_words(query))
+
+
+def _plan(rng: random.Random, template_id: str, function: str, content_type: str, min_w: int,
+          max_w: int) -> list[tuple[str, int, int]]:
+    """(family, min words, max words) per attempt. The length is drawn along the function's
+    word-count curve first (families left alone pick the top of a range more often, which makes
+    spikes at bucket edges); families that reach it try that length, then one word either side,
+    then the whole bucket."""
+    curve = HT.load()
+    n = curve.pick_length(rng, function, min_w, max_w)
+    _, lo, hi = T.FAMILIES[template_id][1:]
+    exact = [t for t in _fallbacks(function, content_type, n, n) if t != template_id][:2]
+    plan: list[tuple[str, int, int]] = []
+    if lo <= n <= hi:
+        plan += [(template_id, n, n)] * (ATTEMPTS - 2)
+    plan += [(t, n, n) for t in exact for _ in range(3)]
+    # lengths the family reaches, drawn again along the curve, before any range: a family given a
+    # range picks its top more often than the curve does
+    a, b = max(min_w, lo), min(max_w, hi)
+    if a <= b:
+        for _ in range(3):
+            m = curve.pick_length(rng, function, a, b)
+            plan += [(template_id, m, m)] * 2
+    near = (max(min_w, n - 1), min(max_w, n + 1))
+    plan += [(template_id, *near)] * 2 + [(template_id, min_w, max_w)]
+    plan += [(t, min_w, max_w) for t in _fallbacks(function, content_type, min_w, max_w) if t != template_id][:3]
+    return plan
 
 
 @functools.lru_cache(maxsize=1024)
@@ -136,11 +164,11 @@ def generate_one(
         return f"unknown_template: unknown heuristic template id {template_id!r}"
     if spec[0] != function:
         return f"template_function_mismatch: template {template_id} builds {spec[0]} queries, the request wants {function}"
-    plan = [template_id] * ATTEMPTS + [t for t in _fallbacks(function, content_type, min_w, max_w) if t != template_id][:3]
+    plan = _plan(rng, template_id, function, content_type, min_w, max_w)
     last = "no attempt"
     backup: tuple[str, str, str] | None = None
-    for i, tid in enumerate(plan):
-        out = _attempt(T.FAMILIES[tid][1], rng, ctx, function, content_type, min_w, max_w, variables)
+    for i, (tid, lo, hi) in enumerate(plan):
+        out = _attempt(T.FAMILIES[tid][1], rng, ctx, function, content_type, lo, hi, variables)
         if isinstance(out, str):
             last = out
             if i + 1 < len(plan) or backup is None:
@@ -175,7 +203,11 @@ _TOPIC_LABELS = frozenset({"UserIntent", "SceneObject"})
 _ASSET_KEYS = ("title", "keywords", "topics")
 
 
-def _has_short_name(ctx: GenerationContext, nodes: list[str]) -> bool:
+def _has_short_name(ctx: GenerationContext, nodes: list[str], one_word_design: bool = False) -> bool:
+    """Whether the path has a one-word intent or scene object (and, for one-word typed searches,
+    a one-word design type: "jingle", "flyer")."""
+    if one_word_design and not any(" " not in ctx.names.get(n, " ") for n in nodes if ctx.labels.get(n) == "DesignType"):
+        return False
     return any(" " not in ctx.names.get(n, " ") for n in nodes if ctx.labels.get(n) in _TOPIC_LABELS)
 
 
@@ -184,11 +216,17 @@ def _short_path(ctx: GenerationContext, content_type: str, seed: int, variables:
     """A one- or two-word search needs a one-word intent or scene object; when the request's path
     has none, another path of the same content type that has one (seeded by the request)."""
     rng = random.Random(seed ^ 0x5A17)
-    for _ in range(6):
+    fallback = None
+    for i in range(10):
         v2, n2 = ctx.sample_kg_path(content_type, rng)
-        if _has_short_name(ctx, n2):
-            return {**{k: variables[k] for k in _ASSET_KEYS if k in variables}, **v2}, n2
-    return variables, nodes
+        if _has_short_name(ctx, n2, content_type != "Any"):
+            fallback = (v2, n2)
+            break
+        if fallback is None and _has_short_name(ctx, n2):
+            fallback = (v2, n2)
+    if fallback is None:
+        return variables, nodes
+    return {**{k: variables[k] for k in _ASSET_KEYS if k in variables}, **fallback[0]}, fallback[1]
 
 
 Columns = tuple[list, list, list, list, list, list, list, list]
@@ -207,7 +245,7 @@ def _generate_rows(rows: list[tuple], ctx: GenerationContext) -> Columns:
     for fn, ct, lo, hi, tid, vjson, seed, nodes, asset in rows:
         variables = json.loads(vjson) if vjson else {}
         nodes = list(nodes or ())
-        if int(hi) <= 2 and nodes and not _has_short_name(ctx, nodes):
+        if int(hi) <= 2 and nodes and not _has_short_name(ctx, nodes, ct != "Any" and int(lo) == 1):
             variables, nodes = _short_path(ctx, ct, int(seed), variables, nodes)
         # compose only from the part of the path the graph joins up
         variables, nodes = PV.connected_path(ctx, variables, nodes)
