@@ -551,6 +551,7 @@ def generate_distractor_type(rng: random.Random, req: Request) -> Result | None:
     return f"{q} {tail}", p
 
 
+_SHAPES = ("cat", "corgi", "heart", "star", "dinosaur", "bunny", "owl", "fox", "panda", "whale", "unicorn", "penguin")
 _TINY_GROUPS = ("class", "team", "shop", "family", "club", "cafe", "band", "channel")
 _TINY_NOUNS = ("logo", "invite", "invitation", "banner", "flyer", "sign", "card", "poster", "label", "menu")
 
@@ -601,10 +602,10 @@ def generate_oneoff_tiny(rng: random.Random, req: Request) -> Result | None:
         subj = obj if obj and P.n_words(obj) <= 2 else None
         if subj is None:
             return None
-        tw = {"Photo": ("photo", "pic", "3d render"), "Video": ("clip", "gif", "loop"),
+        tw = {"Photo": ("photo", "3d render", "realistic photo"), "Video": ("clip", "gif", "loop"),
               "Design Asset": ("sticker", "icon", "mascot"), "Background": ("wallpaper", "pattern", "background")}[ct]
-        if r < 0.4:  # "corgi-shaped balloons photo": an odd shape is one-off in three words
-            spec = f"{rng.choice(V.ODD_SUBJECTS[:24])}-shaped {subj} {rng.choice(tw)}"
+        if r < 0.4:  # "cat-shaped cloud photo": an odd shape is one-off in three words
+            spec = f"{rng.choice(_SHAPES)}-shaped {subj} {rng.choice(tw)}"
         else:
             twist = rng.choice(V.ODD_ACCESSORIES if r < 0.7 else V.ODD_ACTIONS)
             spec = f"{subj} {twist} {rng.choice(tw)}"

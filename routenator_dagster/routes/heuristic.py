@@ -22,12 +22,12 @@ from routenator_dagster.routes import heuristic_targets as HT
 from routenator_dagster.routes import heuristic_templates as T
 from routenator_dagster.routes import phrasing as P
 from routenator_dagster.routes import provenance as PV
+from routenator_dagster.routes.surface import real_typing
 from routenator_dagster.routes.compatibility import clash
 from routenator_dagster.schema import SYNTHETIC_SCHEMA, empty_frame
 
 ROUTE = "heuristic"
 ATTEMPTS = 8
-TYPO_RATE = 0.04
 SHORT_ANY_TYPO_RATE = 0.12
 SEARCH_PROMPT_MAX_WORDS = 5
 # The implied-type family never names the type, so the others name it a little more often to
@@ -180,9 +180,11 @@ def generate_one(
                 backup = backup or (raw, prompt, tid)
                 continue
         # one- and two-word Any searches repeat a lot; casual misspellings are a large part of them
-        rate = SHORT_ANY_TYPO_RATE if content_type == "Any" and function == "Search" and P.n_words(raw) <= 2 else TYPO_RATE
+        rates = HT.load().surface
+        rate = SHORT_ANY_TYPO_RATE if content_type == "Any" and function == "Search" and P.n_words(raw) <= 2 else rates["typo"]
         query = P.add_typo(rng, raw) if rng.random() < rate else raw
-        query = P.surface(rng, query, chatty=P.n_words(raw) >= 11)
+        query = P.surface(rng, query, chatty=P.n_words(raw) >= 11, lowercase=rates["all_lowercase"])
+        query = real_typing(rng, query, function, max_w, rates)
         return query, prompt, raw, tid
     # A stable code first (counted in reports), then the detail for a person reading the row.
     kind = last.split(":", 1)[0]

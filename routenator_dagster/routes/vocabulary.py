@@ -433,3 +433,32 @@ CLASHES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("summer", "beach", "tropical", "pool party", "heatwave"), ("snowy", "snowflake", "snowman", "winter", "ski")),
     (("corporate", "clean and professional", "professional"), ("kawaii", "cheesy", "silly", "bubble", "cartoon")),
 )
+
+# ---- how people shorten words when they type --------------------------------------------------
+# slang -> the clean word(s) an annotator writes in extracted_prompt ("ig post" -> "instagram post").
+SLANG: dict[str, str] = {
+    "ig": "instagram", "insta": "instagram", "bg": "background", "bgs": "backgrounds", "bday": "birthday",
+    "pls": "please", "plz": "please", "u": "you", "ur": "your", "pic": "picture", "pics": "pictures",
+    "xmas": "christmas", "yt": "youtube", "fb": "facebook", "vid": "video", "vids": "videos", "thx": "thanks",
+    "ty": "thank you", "grad": "graduation", "bc": "because", "ppl": "people", "vday": "valentines day",
+    "wallpapr": "wallpaper", "congrats": "congratulations", "anniv": "anniversary", "n": "and", "w/": "with",
+    "hbd": "happy birthday", "gf": "girlfriend", "bf": "boyfriend", "bff": "best friend",
+}
+# clean phrase -> the slang people type for it (the surface variation draws from these)
+SLANG_FOR: dict[str, tuple[str, ...]] = {
+    "instagram": ("ig", "insta"), "background": ("bg",), "backgrounds": ("bgs",), "birthday": ("bday",),
+    "please": ("pls", "plz"), "you": ("u",), "your": ("ur",), "pictures": ("pics",), "picture": ("pic",),
+    "christmas": ("xmas",), "youtube": ("yt",), "facebook": ("fb",), "video": ("vid",), "thanks": ("thx",),
+    "graduation": ("grad",), "because": ("bc",), "people": ("ppl",), "with": ("w/",),
+    "happy birthday": ("hbd",), "girlfriend": ("gf",), "boyfriend": ("bf",), "best friend": ("bff",),
+}
+EMOJI: tuple[str, ...] = ("🎉", "✨", "🙏", "😊", "❤️", "🎂", "🔥", "👀", "💕", "🥳", "😍", "🌸")
+FOREIGN_GREETINGS: tuple[str, ...] = ("hola", "namaste", "bonjour", "ciao", "hallo", "salut", "olá", "konnichiwa",
+                                      "merhaba", "salaam", "jambo", "hej")
+# questions people open with, by word count (they take the place of a request verb of as many words)
+QUESTION_LEADS_BY_LEN: dict[str, dict[int, tuple[str, ...]]] = {
+    "Search": {1: ("any",), 2: ("got any", "any good"), 3: ("do you have", "have you got"),
+               4: ("where can i find", "do you have any")},
+    "Generate": {2: ("can u",), 3: ("can you make", "could you make", "can u make", "can i get"),
+                 4: ("could you please make", "can you please make", "can you make me")},
+}
