@@ -228,7 +228,7 @@ def test_photo_generate_uses_only_gentech_assets(ctx):
     assert seen == {"a1", "a2"}
 
 
-# ---- labels a careful annotator would give (DESIGN.md), checked on the shipped seed graph -----------
+# ---- labels a careful annotator would give (docs/labelling.md), checked on the shipped seed graph -----------
 # Written here from the labelling rules, independently of the generator's own cue tables.
 FORMAT_WORDS: dict[str, tuple[str, ...]] = {
     "Template": ("flyer", "poster", "invitation", "invite", "card", "resume", "menu", "logo", "business card",

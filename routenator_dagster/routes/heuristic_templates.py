@@ -1,7 +1,7 @@
 """The heuristic route's template families (paper 3.1): which ones serve a cell, with what weight.
 
 A family turns one request (function, content type, word range, where the type word should sit,
-KG/catalog variables) into ``(query, extracted_prompt)`` following DESIGN.md's labelling rules,
+KG/catalog variables) into ``(query, extracted_prompt)`` following the labelling rules of docs/labelling.md,
 or None when it could not fit the word range. Search prompts are the 1-5 content keywords of the
 subject (bare type words dropped, subtype words kept); Generate prompts are the specification
 without the request wrapper. Every prompt word is taken from the query, so prompts are grounded.
