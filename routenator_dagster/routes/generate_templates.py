@@ -94,15 +94,34 @@ def _event(rng: random.Random, req: Request) -> str:
     """An occasion: the KG path's intent when it is one (not a format), else our vocabulary."""
     intent = _intent(req) if rng.random() < 0.92 else None
     if intent and not _names_a_format(intent):
-        return intent
+        return _personal(rng, intent)
     return rng.choice(V.EVENTS)
+
+
+def _personal(rng: random.Random, intent: str) -> str:
+    """An intent as something a person holds: public days and topics become their gathering
+    ("earth day" -> "earth day party"), so "Leila's earth day party", never "Leila's earth day"."""
+    if _PERSONAL_EVENT.search(intent):
+        return intent
+    return f"{intent} {rng.choice(('party', 'party', 'celebration', 'get-together', 'event'))}"
+
+
+# Occasions a person throws or holds ("Maya's game night"), unlike public holidays, awareness
+# months and topics ("Leila's earth day", "Maria's cat lovers" read wrong with a possessive).
+_PERSONAL_EVENT = re.compile(
+    r"\b(party|birthday|wedding|shower|anniversary|reunion|graduation|retirement|night|dinner|sale|opening|"
+    r"launch|gala|recital|show|concert|game|match|vacation|trip|picnic|barbecue|bbq|housewarming|mitzvah|"
+    r"quinceanera|quinceañera|engagement|reveal|christening|baptism|brunch|tournament|race|marathon|"
+    r"fundraiser|workshop|class|camp|potluck|cookout|sleepover|playdate|tea|lunch|festival|fair|ceremony|"
+    r"move|moving|farewell|prom|homecoming|meetup|outing|tasting|exhibition|premiere|debut)\b"
+)
 
 
 def _event_for(rng: random.Random, req: Request) -> str:
     intent = _intent(req) if rng.random() < 0.9 else None
     if intent and _names_a_format(intent):
         intent = None  # "emma's company newsletter" is no event
-    event = intent or rng.choice(V.EVENTS)
+    event = _personal(rng, intent) if intent else rng.choice(V.EVENTS)  # public days take no possessive
     r = rng.random()
     if r < 0.45:
         return f"for {_name(rng)}'s {rng.choice(V.ORDINALS)} {event}" if "birthday" in event or "anniversary" in event else f"for {_name(rng)}'s {event}"
@@ -562,7 +581,8 @@ def generate_oneoff_tiny(rng: random.Random, req: Request) -> Result | None:
     ct = req.content_type
     name = _name(rng)
     intent = _intent(req)
-    event = intent if intent and not _names_a_format(intent) and P.n_words(intent) <= 3 else None
+    event = _personal(rng, intent) if intent and not _names_a_format(intent) else None
+    event = event if event and P.n_words(event) <= 3 else None
     obj = _first(req.v, "scene_objects")
     r = rng.random()
     if ct == "Template":
@@ -613,11 +633,21 @@ def generate_oneoff_tiny(rng: random.Random, req: Request) -> Result | None:
     if n > req.max_w:
         return None
     target = rng.randint(max(req.min_w, n), req.max_w)
-    split = P.pad_split(rng, target - n, P.GENERATE_PRE, P.POST)
+    split = P.pad_split(rng, target - n, _PRE_BY_TYPE.get(ct, P.GENERATE_PRE), P.POST)
     if split is None:
         return None
     req.position = None
-    return P.join(split[0], spec, split[1]), spec
+    # a bare type word is no part of the specification ("cat-shaped cloud photo" -> "cat-shaped cloud")
+    prompt = " ".join(w for w in re.sub(r"\b(?:realistic photo|3d render)\b", lambda m: m.group(0).replace(" ", "\0"),
+                                          spec).split() if w not in _BARE_TYPE_WORDS).replace("\0", " ")
+    return P.join(split[0], spec, split[1]), prompt or spec
+
+
+_VISUAL_VERBS = ("draw", "render", "mock up")
+_NOT_DRAWN = P.by_length(tuple(v for v in V.GENERATE_VERBS if not v.endswith(_VISUAL_VERBS)))
+# nobody draws a jingle or renders a birthday: those verbs only for pictures
+_PRE_BY_TYPE = {"Audio": _NOT_DRAWN, "Text": _NOT_DRAWN, "Any": _NOT_DRAWN}
+_BARE_TYPE_WORDS = frozenset(w for names in V.TYPE_NAMES.values() for w, keep in names if not keep and " " not in w)
 
 
 @functools.lru_cache(maxsize=4096)

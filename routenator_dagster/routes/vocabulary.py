@@ -340,7 +340,7 @@ MOODS: tuple[str, ...] = (
 SEARCH_VERBS: tuple[str, ...] = (
     "find", "find me", "show me", "look for", "search", "search for", "looking for", "i need", "need",
     "get me", "browse", "any", "do you have", "can you find", "can you show me", "i want", "im looking for",
-    "i'm looking for", "where are", "give me", "pls find", "find some", "show", "need some", "got any",
+    "i'm looking for", "where are", "give me", "pls find", "find some", "need some", "got any",
     "where can i find", "are there any", "is there a", "browse some", "search for some", "look up",
     "show me some", "i'd like to see", "pull up", "any good", "some", "best",
 )
@@ -406,7 +406,8 @@ _DARK = ("spooky", "creepy", "horror", "gothic", "haunted", "eerie", "dark", "mo
 _SWEET_OCCASIONS = ("baby shower", "wedding", "just married", "bridal shower", "gender reveal", "christening",
                     "baptism", "daycare", "kindergarten", "first communion", "anniversary", "engagement",
                     "valentine", "valentines day", "mothers day", "mother's day", "hello spring", "good vibes only",
-                    "congrats", "congratulations", "thank you", "cheerful", "romantic", "nursery")
+                    "congrats", "congratulations", "thank you", "cheerful", "romantic", "nursery",
+                    "fun and bright", "festive", "playful", "cute", "kawaii")
 _PERSONAL_OCCASIONS = ("christening", "baptism", "baby shower", "bridal shower", "gender reveal", "bar mitzvah",
                        "bat mitzvah", "quinceanera", "funeral", "memorial", "sleepover", "first communion",
                        "birthday party", "tea party", "wedding", "anniversary", "housewarming")
@@ -431,7 +432,8 @@ CLASHES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("pastel", "soft", "muted"), ("neon", "bold and loud", "electric blue", "neon pink")),
     (_PERSONAL_OCCASIONS, _OFFICE_FORMATS),
     (("summer", "beach", "tropical", "pool party", "heatwave"), ("snowy", "snowflake", "snowman", "winter", "ski")),
-    (("corporate", "clean and professional", "professional"), ("kawaii", "cheesy", "silly", "bubble", "cartoon")),
+    (("corporate", "clean and professional", "professional"), ("kawaii", "cheesy", "silly", "bubble", "cartoon",
+                                                              "dreamy", "whimsical")),
 )
 
 # ---- how people shorten words when they type --------------------------------------------------
