@@ -45,14 +45,23 @@ OUTPUT_ASSETS: tuple[str, ...] = (
     "sft_dataset",
     "proxy_model",
     "evaluation_report",
+    "paper_baseline_dataset",
+    "variant_comparison",
 )
 FINETUNE_ASSETS: tuple[str, ...] = ("sft_dataset", "qlora_adapter", "adapter_evaluation")
 
 regenerate_dataset = dg.define_asset_job(
     "regenerate_dataset",
     selection=dg.AssetSelection.assets(*INPUT_ASSETS, *GENERATION_ASSETS, *OUTPUT_ASSETS),
-    description="The whole regeneration, kg_snapshot to evaluation_report. Launch it as a "
-    "backfill of all partitions ('Materialize all'), not one partition at a time.",
+    description="The whole regeneration, kg_snapshot to evaluation_report, as one run over every generation "
+    "partition (`routenator run` launches it with the range tags of `partition_range_tags`); in the UI, "
+    "'Materialize all' launches it as a backfill instead.",
+)
+regenerate_content_types = dg.define_asset_job(
+    "regenerate_content_types",
+    selection=dg.AssetSelection.assets(*GENERATION_ASSETS, *OUTPUT_ASSETS),
+    description="Regenerates some content types' partitions on the current routing plan, then everything "
+    "downstream, in one run (`routenator run --content-type X`).",
 )
 prepare_generation = dg.define_asset_job(
     "prepare_generation",
@@ -92,6 +101,42 @@ def content_type_partition_keys(content_type: str) -> list[str]:
         key
         for key in GENERATION_PARTITIONS.get_partition_keys()
         if isinstance(key, dg.MultiPartitionKey) and key.keys_by_dimension["content_type"] == slug
+    ]
+
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def content_type_slugs(values: list[str]) -> list[str]:
+    """Validated content-type slugs, in partition order, from labels ("Design Asset") or slugs."""
+    by_name = {ct.lower(): content_type_slug(ct) for ct in CONTENT_TYPES} | {s: s for s in CONTENT_TYPE_KEYS}
+    unknown = [v for v in values if v.strip().lower() not in by_name]
+    if unknown:
+        raise ValueError(f"unknown content type {', '.join(map(repr, unknown))}; valid: {', '.join(CONTENT_TYPE_KEYS)}")
+    wanted = {by_name[v.strip().lower()] for v in values}
+    return [slug for slug in CONTENT_TYPE_KEYS if slug in wanted]
+
+
+def partition_range_tags(content_types: list[str] | None = None) -> list[dict[str, str]]:
+    """Run tags that make one run cover these content types' generation partitions on every route.
+
+    Dagster reads a multi-partition range per dimension (content types first..last, routes
+    first..last), so each block of adjacent content types is one run; all of them is one run.
+    """
+    slugs = content_type_slugs(content_types) if content_types else list(CONTENT_TYPE_KEYS)
+    routes = GENERATION_PARTITIONS.get_partitions_def_for_dimension("route").get_partition_keys()
+    blocks: list[list[str]] = []
+    for slug in slugs:
+        if blocks and CONTENT_TYPE_KEYS.index(slug) == CONTENT_TYPE_KEYS.index(blocks[-1][-1]) + 1:
+            blocks[-1].append(slug)
+        else:
+            blocks.append([slug])
+    key = GENERATION_PARTITIONS.get_partition_key_from_str
+    join = lambda ct, route: str(dg.MultiPartitionKey({"content_type": ct, "route": route}))  # noqa: E731
+    return [
+        {RANGE_START_TAG: str(key(join(b[0], routes[0]))), RANGE_END_TAG: str(key(join(b[-1], routes[-1])))}
+        for b in blocks
     ]
 
 
@@ -227,6 +272,6 @@ def dataset_fanin_sensor(context: dg.RunStatusSensorContext) -> dg.RunRequest | 
     return dg.RunRequest(run_key=f"{regeneration}:finish", tags={REGENERATION_TAG: regeneration})
 
 
-JOBS: list = [regenerate_dataset, prepare_generation, generate_queries, finish_dataset, finetune_and_evaluate]
+JOBS: list = [regenerate_dataset, regenerate_content_types, prepare_generation, generate_queries, finish_dataset, finetune_and_evaluate]
 SCHEDULES: list = [build_regeneration_schedule()]
 SENSORS: list = [kg_change_sensor, generation_fanout_sensor, dataset_fanin_sensor]

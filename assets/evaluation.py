@@ -2,7 +2,6 @@
 comparison of dataset variants."""
 
 
-import json
 import warnings
 from typing import Any
 
@@ -12,6 +11,7 @@ from pydantic import Field
 
 from assets.k8s_tags import CPU_LARGE_TAGS, GPU_TRAINING_TAGS
 from assets.training import BASE_MODEL_PARTITIONS, resolve_model_path
+from routenator_dagster.atomic import write_json_atomic
 from routenator_dagster.paths import rn_home
 from routenator_dagster.quality.variants import PAPER_BASELINE, dataset_variants
 
@@ -38,7 +38,7 @@ def evaluation_report(context: dg.AssetExecutionContext, config: EvalConfig, pro
     reports = rn_home() / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     png = plot_confusion(result["variants"]["proxy"]["confusion_content_type"], reports / "evaluation_confusion.png", "proxy: content type")
-    (reports / "evaluation.json").write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+    write_json_atomic(reports / "evaluation.json", result)
     proxy = result["variants"]["proxy"]
     context.add_output_metadata(
         {
@@ -85,7 +85,7 @@ def variant_comparison(
     paired t (subprompt similarity) of each variant against the paper 3.1 baseline."""
     from routenator_dagster.evaluation.predictors import ProxyPredictor
     from routenator_dagster.evaluation.report import compare
-    from routenator_dagster.training.proxy_model import train_proxy
+    from routenator_dagster.training.proxy_model import train_or_reuse_proxy
     from routenator_dagster.training.sft_format import stratified_split
 
     golden = _golden(config)
@@ -96,11 +96,14 @@ def variant_comparison(
         raise ValueError(f"nothing to compare with the paper 3.1 baseline: {notes}")
     predictors = {}
     train_rows = {}
+    reused = []
     for name, rows in variants.items():
         train, _ = stratified_split(rows, 0.05, config.seed)
         out = rn_home() / "models" / "variants" / name
-        context.log.info(f"variant {name}: training the proxy on {len(train)} rows")
-        train_proxy(train, out, seed=config.seed, use_embeddings=config.use_embeddings, progress=context.log.info)
+        context.log.info(f"variant {name}: the proxy on {len(train)} rows")
+        _, was_reused = train_or_reuse_proxy(train, out, seed=config.seed, use_embeddings=config.use_embeddings,
+                                             progress=context.log.info)
+        reused += [name] if was_reused else []
         predictors[name] = ProxyPredictor(out)
         train_rows[name] = train.height
     result = compare(predictors, golden, reference=REFERENCE_VARIANT)
@@ -110,7 +113,7 @@ def variant_comparison(
     result["golden"] = config.golden_path or "golden_v1.jsonl (shipped)"
     path = rn_home() / "reports" / "variant_comparison.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+    write_json_atomic(path, result)
     ref = result["variants"][REFERENCE_VARIANT]
     deltas = {
         f"{name}_function_f1_delta": round(r["function_f1"] - ref["function_f1"], 4)
@@ -121,6 +124,7 @@ def variant_comparison(
             "table": dg.MetadataValue.md(result["table"] + ("\n\n" + "; ".join(notes) if notes else "")),
             "reference": REFERENCE_VARIANT,
             "train_rows": dg.MetadataValue.json(train_rows),
+            "reused_unchanged_models": ", ".join(reused) or "none",
             "golden_n": golden.height,
             **deltas,
             "report": dg.MetadataValue.path(str(path)),
@@ -183,7 +187,7 @@ def adapter_evaluation(context: dg.AssetExecutionContext, config: AdapterEvalCon
     result["base_model"] = base
     out = rn_home() / "reports" / "adapters" / f"{base.replace('/', '__')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+    write_json_atomic(out, result)
     tuned = result["variants"]["fine_tuned"]
     context.add_output_metadata(
         {

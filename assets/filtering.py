@@ -18,7 +18,7 @@ from assets.metadata import md_table
 from routenator_dagster.filtering import FilterConfig, filter_dataset
 from routenator_dagster.filtering import label_checks, length_limits, normalize
 from routenator_dagster.filtering.words import words_expr
-from routenator_dagster.filtering.acceptance import feedback_path, save_acceptance_rates
+from routenator_dagster.filtering.acceptance import pending_feedback_path, save_acceptance_rates
 from routenator_dagster.paths import rn_home
 from routenator_dagster.quality import metrics
 from routenator_dagster.quality.summary import record_check
@@ -78,7 +78,7 @@ def filtering(context: dg.AssetExecutionContext, config: FilteringConfig, synthe
     elif not config.llm_judge:
         judge_note = "off (config)"
     result = filter_dataset(frames, targets, cfg, judge=judge, logger=context.log)
-    fb = save_acceptance_rates(result.acceptance, feedback_path(rn_home()))
+    fb = save_acceptance_rates(result.acceptance, pending_feedback_path(rn_home(), context.run_id))
     stats = result.stats
     settings = {
         "limits": length_limits.limits(targets, cfg.max_words), "near_dup_threshold": cfg.near_dup_threshold,

@@ -5,9 +5,10 @@ calls the core and returns a frame plus metadata for the UI. Generation is parti
 route x content type (`GENERATION_PARTITIONS`); a partition the plan gives no quota materializes
 an empty frame with the right columns.
 
-No BackfillPolicy.single_run(): our IO manager stores one partition per output, so a run over a
-partition range would have nowhere to put its outputs; backfills run one partition per run (the
-default), which also lets each route x content type retry on its own.
+The partitioned assets run over one partition or a partition range: `routenator run` and the
+schedule run the whole regeneration as one run of `regenerate_dataset` over every partition (a
+range), and the IO manager stores one value per key. UI backfills keep the default policy (one
+run per partition), which lets each route x content type retry on its own.
 """
 
 
@@ -18,9 +19,10 @@ import dagster as dg
 import polars as pl
 
 from assets.k8s_tags import CPU_SMALL_TAGS, LLM_CONCURRENCY_TAGS
-from assets.metadata import frame_md
+from assets.metadata import frame_md, image_md
 from assets.partitions import GENERATION_PARTITIONS
 from routenator_dagster.batching import BATCH_SCHEMA, build_batches
+from routenator_dagster.filtering.acceptance import feedback_path, promote_pending_feedback
 from routenator_dagster.generation_context import GenerationContext
 from routenator_dagster.labels import content_type_from_slug, content_type_slug
 from routenator_dagster.paths import rn_home
@@ -43,10 +45,17 @@ class RoutingPlanConfig(dg.Config):
 
 
 def _context(kg_snapshot: dict[str, pl.DataFrame], content_catalog: pl.DataFrame, template_previews: pl.DataFrame | None,
-             targets_raw: dict[str, Any]) -> GenerationContext:
-    targets = parse_targets(targets_raw, source="population_targets")
+             targets: Any) -> GenerationContext:
     ctx = GenerationContext.from_tables(kg_snapshot["nodes"], kg_snapshot["edges"], content_catalog, template_previews)
     return ctx.with_keyword_targets(targets.keyword_presence, targets.keyword_positions)
+
+
+def _run_outcome(instance: dg.DagsterInstance, run_id: str) -> str | None:
+    """"success", "failure", or None while the run that wrote some feedback is still going."""
+    run = instance.get_run_by_id(run_id)
+    if run is None or run.status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED):
+        return "failure"
+    return "success" if run.status == dg.DagsterRunStatus.SUCCESS else None
 
 
 def _is_bulk(resource: Any) -> bool:
@@ -98,8 +107,11 @@ def routing_plan(
     available, reasons = _llm_status(context)
     available.add("heuristic")
     acceptance = None
-    feedback_file = rn_home() / "feedback" / "acceptance_rates.parquet"
+    feedback_file = feedback_path(rn_home())
     if config.use_feedback:
+        moved = promote_pending_feedback(rn_home(), lambda run_id: _run_outcome(context.instance, run_id))
+        if moved["dropped"]:
+            context.log.info(f"ignored acceptance feedback of unfinished runs {moved['dropped']}")
         acceptance = read_acceptance_rates(feedback_file)
     plan, explain = build_routing_plan(
         targets,
@@ -134,7 +146,7 @@ def routing_plan(
     }
     if plot is not None:
         metadata["quota_plot"] = dg.MetadataValue.path(str(plot))
-        metadata["quota_plot_inline"] = dg.MetadataValue.md(f"![routing plan]({plot.as_uri()})")
+        metadata["quota_plot_inline"] = dg.MetadataValue.md(image_md(plot, "routing plan"))
     return dg.MaterializeResult(value=conform(plan, ROUTING_PLAN_SCHEMA), metadata=metadata)
 
 
@@ -142,12 +154,31 @@ class BatchConfig(dg.Config):
     seed: int = 42  # request ids and per-request seeds derive from it: same seed, same requests
 
 
-def _partition(context: dg.AssetExecutionContext) -> tuple[str, str]:
-    key = context.partition_key
-    if not isinstance(key, dg.MultiPartitionKey):
-        key = GENERATION_PARTITIONS.get_partition_key_from_str(key)
-    dims = key.keys_by_dimension
+def _partition_keys(context: dg.AssetExecutionContext) -> list[str]:
+    """The generation partitions this run covers: one, or a range when the whole job runs at once."""
+    return [str(k) for k in context.partition_keys]
+
+
+def _route_and_type(key: str) -> tuple[str, str]:
+    dims = GENERATION_PARTITIONS.get_partition_key_from_str(key).keys_by_dimension
     return dims["route"], content_type_from_slug(dims["content_type"])
+
+
+def _per_partition(context: dg.AssetExecutionContext, results: dict[str, tuple[pl.DataFrame, dict[str, Any]]]
+                   ) -> dg.MaterializeResult:
+    """One partition: its value and metadata. A range: a value per key, and each key's metadata as an
+    observation of that partition, so the UI still shows every route x content type on its own."""
+    if len(results) == 1:
+        ((value, metadata),) = results.values()
+        return dg.MaterializeResult(value=value, metadata=metadata)
+    for key, (_, metadata) in results.items():
+        context.log_event(dg.AssetObservation(asset_key=context.asset_key, partition=key, metadata=metadata))
+    per_key = pl.DataFrame({"partition": list(results), "rows": [v.height for v, _ in results.values()]})
+    return dg.MaterializeResult(
+        value={key: value for key, (value, _) in results.items()},
+        metadata={"partitions": len(results), "rows": int(per_key["rows"].sum()),
+                  "rows_per_partition": dg.MetadataValue.md(frame_md(per_key, 40))},
+    )
 
 
 @dg.asset(
@@ -174,23 +205,25 @@ def routed_prompt_batches(
     content_catalog: pl.DataFrame,
     template_previews: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    route, content_type = _partition(context)
-    cell = routing_plan.filter((pl.col("route") == route) & (pl.col("content_type") == content_type))
-    if cell.height == 0 or int(cell["n_requests"].sum()) == 0:
-        context.log.info(f"{route}/{content_type}: no quota in the plan; empty batch")
-        return dg.MaterializeResult(value=empty_frame(BATCH_SCHEMA), metadata={"requests": 0, "reason": "no quota in the routing plan"})
-    ctx = _context(kg_snapshot, content_catalog, template_previews, population_targets)
     targets = parse_targets(population_targets, source="population_targets")
-    batch = build_batches(cell, ctx, config.seed, targets)
-    by_template = batch.group_by("template_id").len().sort("len", descending=True)
-    return dg.MaterializeResult(
-        value=batch,
-        metadata={
+    ctx: GenerationContext | None = None
+    results: dict[str, tuple[pl.DataFrame, dict[str, Any]]] = {}
+    for key in _partition_keys(context):
+        route, content_type = _route_and_type(key)
+        cell = routing_plan.filter((pl.col("route") == route) & (pl.col("content_type") == content_type))
+        if cell.height == 0 or int(cell["n_requests"].sum()) == 0:
+            context.log.info(f"{route}/{content_type}: no quota in the plan; empty batch")
+            results[key] = (empty_frame(BATCH_SCHEMA), {"requests": 0, "reason": "no quota in the routing plan"})
+            continue
+        ctx = ctx or _context(kg_snapshot, content_catalog, template_previews, targets)
+        batch = build_batches(cell, ctx, config.seed, targets)
+        by_template = batch.group_by("template_id").len().sort("len", descending=True)
+        results[key] = (batch, {
             "requests": batch.height,
             "by_template": dg.MetadataValue.md(frame_md(by_template)),
             "context": dg.MetadataValue.json(ctx.describe()),
-        },
-    )
+        })
+    return _per_partition(context, results)
 
 
 @dg.asset(
@@ -213,16 +246,31 @@ def routed_prompt_batches(
 )
 def synthetic_queries(
     context: dg.AssetExecutionContext,
-    routed_prompt_batches: pl.DataFrame,
+    routed_prompt_batches: Any,  # a frame, or one per key when the run covers a partition range
     population_targets: dict,
     kg_snapshot: dict,
     content_catalog: pl.DataFrame,
     template_previews: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    route, content_type = _partition(context)
-    batch = routed_prompt_batches
+    keys = _partition_keys(context)
+    batches = routed_prompt_batches if isinstance(routed_prompt_batches, dict) else {keys[0]: routed_prompt_batches}
+    ctx: GenerationContext | None = None
+
+    def heuristic_context() -> GenerationContext:
+        nonlocal ctx
+        ctx = ctx or _context(kg_snapshot, content_catalog, template_previews,
+                              parse_targets(population_targets, source="population_targets"))
+        return ctx
+
+    results = {key: _generate_partition(context, key, batches[key], heuristic_context) for key in keys}
+    return _per_partition(context, results)
+
+
+def _generate_partition(context: dg.AssetExecutionContext, key: str, batch: pl.DataFrame,
+                        heuristic_context: Any) -> tuple[pl.DataFrame, dict[str, Any]]:
+    route, content_type = _route_and_type(key)
     if batch.height == 0:
-        return dg.MaterializeResult(value=empty_frame(SYNTHETIC_SCHEMA), metadata={"rows": 0, "ok": 0, "rejected": 0})
+        return empty_frame(SYNTHETIC_SCHEMA), {"rows": 0, "ok": 0, "rejected": 0}
     started = time.monotonic()
     extra_metadata: dict[str, Any] = {}
 
@@ -232,8 +280,7 @@ def synthetic_queries(
     if route == "heuristic":
         from routenator_dagster.routes.heuristic import run_heuristic_batch
 
-        ctx = _context(kg_snapshot, content_catalog, template_previews, population_targets)
-        out = run_heuristic_batch(batch, ctx, progress=progress)
+        out = run_heuristic_batch(batch, heuristic_context(), progress=progress)
     else:
         from routenator_dagster.routes.llm_route import (
             read_llm_batch_from_checkpoint,
@@ -255,7 +302,11 @@ def synthetic_queries(
                 "rematerialize routing_plan so the router can move that quota elsewhere"
             )
         else:
-            out = run_llm_batch(batch, resource.get_client(), ckpt, progress=progress)
+            client = resource.get_client()
+            out = run_llm_batch(batch, client, ckpt, progress=progress)
+            llm_stats = client.usage.summary()  # what went over the wire: sent, retried, failed, by reason
+            context.log.info(f"{route}/{content_type}: LLM client {llm_stats}")
+            extra_metadata.update({k: dg.MetadataValue.json(v) if isinstance(v, dict) else v for k, v in llm_stats.items()})
     out = conform(out, SYNTHETIC_SCHEMA)
     ok = out.filter(pl.col("status") == "ok")
     reasons = (
@@ -263,15 +314,12 @@ def synthetic_queries(
     )
     sample = ok.sample(min(15, ok.height), seed=0).select("query", "function", "content_type", "extracted_prompt", "template_id") if ok.height else ok
     elapsed = time.monotonic() - started
-    return dg.MaterializeResult(
-        value=out,
-        metadata={
-            "rows": out.height,
-            "ok": ok.height,
-            "rejected": out.height - ok.height,
-            "rows_per_second": round(out.height / elapsed, 1) if elapsed > 0 else None,
-            "reject_reasons": dg.MetadataValue.md(frame_md(reasons, 20)),
-            "sample": dg.MetadataValue.md(frame_md(sample)),
-            **extra_metadata,
-        },
-    )
+    return out, {
+        "rows": out.height,
+        "ok": ok.height,
+        "rejected": out.height - ok.height,
+        "rows_per_second": round(out.height / elapsed, 1) if elapsed > 0 else None,
+        "reject_reasons": dg.MetadataValue.md(frame_md(reasons, 20)),
+        "sample": dg.MetadataValue.md(frame_md(sample)),
+        **extra_metadata,
+    }

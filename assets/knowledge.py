@@ -5,7 +5,6 @@ from typing import Any
 
 import dagster as dg
 import polars as pl
-import yaml
 
 from assets.k8s_tags import CPU_SMALL_TAGS
 from assets.metadata import md_table
@@ -16,7 +15,7 @@ from routenator_dagster.kg_files import read_seed_graph
 from routenator_dagster.labels import CATALOG_CONTENT_TYPES
 from routenator_dagster.paths import rn_home
 from routenator_dagster.previews import render_previews
-from routenator_dagster.targets import DEFAULT_TARGETS_PATH, TargetsError, parse_targets
+from routenator_dagster.targets import DEFAULT_TARGETS_PATH, parse_targets, read_targets_file
 
 GROUP = "knowledge"
 
@@ -149,15 +148,7 @@ class TargetsConfig(dg.Config):
 )
 def population_targets(context: dg.AssetExecutionContext, config: TargetsConfig) -> dg.Output[dict[str, Any]]:
     path = config.path or str(DEFAULT_TARGETS_PATH)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise TargetsError(f"{path}: targets file not found") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TargetsError(f"{path}: not readable as UTF-8 YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise TargetsError(f"{path}: empty or not a mapping")
+    raw = read_targets_file(path)  # errors name the file and the key
     targets = parse_targets(raw, source=path)
     rows = [[f"function: {fn}", f"{share:.3f}"] for fn, share in targets.function_shares.items()]
     for fn, shares in targets.content_type_shares.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -27,3 +29,9 @@ def md_table(rows: list[dict[str, Any]] | list[tuple] | list[list], header: list
 def frame_md(frame: pl.DataFrame, limit: int = 60) -> str:
     """A polars frame as a markdown table (first ``limit`` rows)."""
     return md_table(list(frame.iter_rows()), frame.columns, limit)
+
+
+def image_md(path: str | Path, alt: str) -> str:
+    """A PNG as markdown the UI renders: a data URI, since the browser cannot open the server's files."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f"![{alt}](data:image/png;base64,{data})"

@@ -172,14 +172,16 @@ class ProxyConfig(dg.Config):
 def proxy_model(context: dg.AssetExecutionContext, config: ProxyConfig, sft_dataset: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """The CPU proxy trained on the SFT train split and scored on its validation split."""
     from routenator_dagster.evaluation.predictors import default_proxy_dir
-    from routenator_dagster.training.proxy_model import train_proxy, validation_accuracy
+    from routenator_dagster.training.proxy_model import train_or_reuse_proxy, validation_accuracy
 
     out = default_proxy_dir()
-    model = train_proxy(sft_dataset["train"], out, seed=config.seed, use_embeddings=config.use_embeddings, progress=context.log.info)
+    model, reused = train_or_reuse_proxy(sft_dataset["train"], out, seed=config.seed, use_embeddings=config.use_embeddings,
+                                         progress=context.log.info)
     val = validation_accuracy(model, sft_dataset["validation"])
     context.add_output_metadata(
         {
             "train_seconds": model.meta["train_seconds"],
+            "reused_unchanged_model": reused,
             "train_rows": model.meta["trained_rows"],
             "validation_function_accuracy": val["function_accuracy"],
             "validation_content_type_accuracy": val["content_type_accuracy"],

@@ -1,5 +1,7 @@
 """Filtering bench: 1,000,000 planted rows end to end (seconds, peak RSS), and near-duplicate
-precision/recall against exact Jaccard, side by side with a plain datasketch MinHashLSH baseline.
+precision/recall against exact Jaccard on product-like rows (bench.near_dedup_data), side by
+side with a plain datasketch MinHashLSH baseline (MinHash.bulk). The distilabel comparison at
+200k-3M rows is bench.near_dedup.
 
 Run: `python -m bench.filtering` (prints JSON lines) or through `make bench`.
 """
@@ -134,9 +136,10 @@ def near_dup_quality(n: int = CORPUS_ROWS) -> list[dict]:
     from routenator_dagster.filtering.near_dedup import MinHashParams, near_duplicate_pairs
     from routenator_dagster.filtering.words import tokens_expr
 
-    # As in the pipeline, over-long rows are gone before dedup (they share a planted 45-word tail).
-    df = planted_rows(n, seed=5).select("query").with_columns(tokens_expr("query").alias("t"))
-    df = df.filter(pl.col("query").str.count_matches(r"\S+") <= 40)
+    from bench.near_dedup_data import product_rows
+
+    # Product-like rows: the heuristic generator's output plus injected near-duplicates.
+    df = product_rows(n).sort("request_id").select("query").with_columns(tokens_expr("query").alias("t"))
     toks = df["t"]
     sets = [set(t) for t in toks.to_list()]
     truth = _true_pairs(sets, THRESHOLD)
@@ -148,10 +151,8 @@ def near_dup_quality(n: int = CORPUS_ROWS) -> list[dict]:
     t0 = time.perf_counter()
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=128)
     base: set[tuple[int, int]] = set()
-    for i, s in enumerate(sets):
-        m = MinHash(num_perm=128)
-        for w in s:
-            m.update(w.encode())
+    # MinHash.bulk hashes all rows in one call (~5x faster than one MinHash per row).
+    for i, m in enumerate(MinHash.bulk([[w.encode() for w in s] for s in sets], num_perm=128)):
         for j in lsh.query(m):
             base.add((j, i))
         lsh.insert(i, m)
@@ -169,8 +170,8 @@ def near_dup_quality(n: int = CORPUS_ROWS) -> list[dict]:
     p_o, r_o = pr(ours)
     p_b, r_b = pr(base)
     return [
-        {"bench": "near_dedup_precision", "value": round(p_o, 4), "unit": "ratio", "target": ">= 0.95", "true_pairs": len(truth)},
-        {"bench": "near_dedup_recall", "value": round(r_o, 4), "unit": "ratio", "target": ">= 0.90"},
+        {"bench": "near_dedup_pair_precision", "value": round(p_o, 4), "unit": "ratio", "target": ">= 0.95", "true_pairs": len(truth)},
+        {"bench": "near_dedup_pair_recall", "value": round(r_o, 4), "unit": "ratio", "target": ">= 0.90"},
         {"bench": "near_dedup_row_recall", "value": round(row_recall(ours), 4), "unit": "ratio", "target": None},
         {"bench": "near_dedup_seconds", "value": round(t_ours, 3), "unit": "s", "target": None, "rows": n},
         {"bench": "datasketch_precision", "value": round(p_b, 4), "unit": "ratio", "target": "baseline"},

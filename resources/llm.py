@@ -87,6 +87,16 @@ def _bulk_flag(key: str, prefix: str) -> bool:
     return key in BULK_CAPABLE and os.environ.get(f"{prefix}_BULK", "").strip().lower() in {"1", "true", "yes"}
 
 
+def _concurrency(prefix: str) -> dict[str, int]:
+    """<PREFIX>_CONCURRENCY (requests in flight, e.g. the server's --max-num-seqs) when set."""
+    raw = os.environ.get(f"{prefix}_CONCURRENCY", "").strip()
+    if not raw:
+        return {}
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{prefix}_CONCURRENCY={raw!r}: expected a whole number >= 1")
+    return {"max_concurrency": int(raw)}
+
+
 def resources_for(env: str) -> dict[str, Any]:
     """Resource instances for `env` ("local" or "production"), keyed by resource key."""
     out: dict[str, Any] = {}
@@ -97,6 +107,7 @@ def resources_for(env: str) -> dict[str, Any]:
                 model=_env_or(f"{prefix}_MODEL", prod_model),
                 api_key=dg.EnvVar(API_KEY_ENV),  # from the k8s Secret; vLLM --api-key
                 bulk=_bulk_flag(key, prefix),
+                **_concurrency(prefix),
             )
         else:
             out[key] = OpenAICompatibleResource(
@@ -104,5 +115,6 @@ def resources_for(env: str) -> dict[str, Any]:
                 model=_env_or(f"{prefix}_MODEL", ""),
                 api_key=dg.EnvVar(API_KEY_ENV) if os.environ.get(API_KEY_ENV) else None,
                 bulk=_bulk_flag(key, prefix),
+                **_concurrency(prefix),
             )
     return out

@@ -8,13 +8,13 @@ Python values (dicts, lists) to JSON, one file per asset partition.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
+from routenator_dagster.atomic import write_json_atomic, write_parquet_atomic
 from routenator_dagster.paths import rn_home
 
 
@@ -38,30 +38,37 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         if obj is None:
             return
-        partition = context.partition_key if context.has_asset_partitions else None
+        if not context.has_asset_partitions:
+            self._write(context, None, obj)
+            return
+        keys = context.asset_partition_keys
+        if len(keys) == 1:
+            self._write(context, keys[0], obj)
+            return
+        # A run over a partition range hands over one value per partition key.
+        if not isinstance(obj, dict) or set(map(str, obj)) != set(keys):
+            raise TypeError(
+                f"asset {context.asset_key.to_user_string()} ran over {len(keys)} partitions and must return "
+                f"a dict keyed by partition key; got {type(obj).__name__}"
+            )
+        for key, value in obj.items():
+            self._write(context, str(key), value, with_metadata=False)
+        context.add_output_metadata({"path": dg.MetadataValue.path(str(self._root().joinpath(*context.asset_key.path)))})
+
+    def _write(self, context: dg.OutputContext, partition: str | None, obj: Any, with_metadata: bool = True) -> None:
         if isinstance(obj, pl.DataFrame):
-            path = self._path(context.asset_key, partition, ".parquet")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".parquet.tmp")
-            obj.write_parquet(tmp)
-            os.replace(tmp, path)  # readers never see a half-written file
-            context.add_output_metadata({"path": dg.MetadataValue.path(str(path)), "rows": len(obj)})
-            return
-        if isinstance(obj, dict) and obj and all(isinstance(v, pl.DataFrame) for v in obj.values()):
+            path = write_parquet_atomic(self._path(context.asset_key, partition, ".parquet"), obj)
+            meta: dict[str, Any] = {"path": dg.MetadataValue.path(str(path)), "rows": len(obj)}
+        elif isinstance(obj, dict) and obj and all(isinstance(v, pl.DataFrame) for v in obj.values()):
             folder = self._path(context.asset_key, partition, ".tables")
-            folder.mkdir(parents=True, exist_ok=True)
             for name, frame in obj.items():
-                tmp = folder / f"{name}.parquet.tmp"
-                frame.write_parquet(tmp)
-                os.replace(tmp, folder / f"{name}.parquet")
-            context.add_output_metadata({"path": dg.MetadataValue.path(str(folder))})
-            return
-        path = self._path(context.asset_key, partition, ".json")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, default=str), encoding="utf-8")
-        os.replace(tmp, path)
-        context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+                write_parquet_atomic(folder / f"{name}.parquet", frame)
+            meta = {"path": dg.MetadataValue.path(str(folder))}
+        else:
+            path = write_json_atomic(self._path(context.asset_key, partition, ".json"), obj)
+            meta = {"path": dg.MetadataValue.path(str(path))}
+        if with_metadata:
+            context.add_output_metadata(meta)
 
     def _load_one(self, asset_key: dg.AssetKey, partition: str | None) -> Any:
         pq = self._path(asset_key, partition, ".parquet")

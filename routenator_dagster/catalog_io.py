@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from routenator_dagster.kg_files import Record, frame_records, read_records
+from routenator_dagster.kg_files import Record, check_columns, frame_records, is_tabular, read_records
 from routenator_dagster.labels import CATALOG_CONTENT_TYPES
 from routenator_dagster.schema import CATALOG_REQUIRED, CATALOG_SCHEMA
 
@@ -143,12 +143,11 @@ def validate_catalog(df: pl.DataFrame, source: str = "<catalog>") -> pl.DataFram
     return _validate_records(frame_records(df), source)
 
 
-def load_catalog(path: str | Path) -> pl.DataFrame:
-    """A catalog file (.jsonl, .csv or .parquet) validated into CATALOG_SCHEMA."""
+def load_catalog(path: str | Path, max_chars: int | None = None) -> pl.DataFrame:
+    """A catalog file (.jsonl, .csv or .parquet) validated into CATALOG_SCHEMA. Every field is
+    bounded by ``max_chars`` (default `kg_files.max_field_chars()`, 10,000 characters), so an
+    oversized title never reaches a prompt."""
     path = Path(path)
-    records = read_records(path, CatalogError)
-    if path.suffix.lower() in (".csv", ".parquet"):
-        missing = [c for c in CATALOG_REQUIRED if c not in records[0][1]]
-        if missing:
-            raise CatalogError(f"{path}: missing required column(s) {missing}")
+    records = read_records(path, CatalogError, max_chars)
+    check_columns(records, str(path), CatalogError, tuple(CATALOG_SCHEMA), CATALOG_REQUIRED, tabular=is_tabular(path))
     return _validate_records(records, str(path))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from routenator_dagster.kg_files import check_field_sizes, decode_utf8, max_field_chars
 from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS
 from routenator_dagster.paths import SEED_DIR
 
@@ -52,26 +53,33 @@ def _validate(path: Path, lineno: int, obj: object) -> dict[str, str]:
     return row
 
 
-def load_golden(path: str | Path = DEFAULT_GOLDEN) -> pl.DataFrame:
-    """Read and validate a golden set; raises GoldenFormatError naming file, line and field."""
+def load_golden(path: str | Path = DEFAULT_GOLDEN, max_chars: int | None = None) -> pl.DataFrame:
+    """Read and validate a golden set; raises GoldenFormatError naming file, line and field.
+
+    The file must be UTF-8 (a bad byte is reported with its offset and line) and no field may
+    exceed ``max_chars`` (default `kg_files.max_field_chars()`)."""
     path = Path(path)
+    limit = max_field_chars(max_chars)
     if not path.is_file():
         raise FileNotFoundError(f"golden set {path} does not exist")
+    text = decode_utf8(path.read_bytes(), str(path), GoldenFormatError)
     rows: list[dict[str, str]] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise GoldenFormatError(f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-            row = _validate(path, lineno, obj)
-            if row["id"] in seen:
-                raise GoldenFormatError(f"{path}:{lineno}: field 'id' {row['id']!r} repeats line {seen[row['id']]}")
-            seen[row["id"]] = lineno
-            rows.append(row)
+    # split on "\n" only: splitlines() would also cut at U+2028 and friends inside a JSON string
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldenFormatError(f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if isinstance(obj, dict):
+            check_field_sizes([(f"line {lineno}", obj)], str(path), GoldenFormatError, limit)
+        row = _validate(path, lineno, obj)
+        if row["id"] in seen:
+            raise GoldenFormatError(f"{path}:{lineno}: field 'id' {row['id']!r} repeats line {seen[row['id']]}")
+        seen[row["id"]] = lineno
+        rows.append(row)
     if not rows:
         raise GoldenFormatError(f"{path}: no queries in the file")
     return pl.DataFrame(rows, schema=GOLDEN_SCHEMA)

@@ -8,8 +8,11 @@ cannot be parameters in Cypher, so they come only from the schema whitelist, che
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import neo4j
 import polars as pl
@@ -29,10 +32,38 @@ MARKER_KEY = "graph"
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 Progress = Callable[[int, int], None]
+# Called before every query; the deadline guard uses it to see that the server is still answering.
+Beat = Callable[[], None]
+T = TypeVar("T")
 
 
 class GraphStoreError(RuntimeError):
     """Neo4j is unreachable, refused us, or failed a statement; the message says which."""
+
+
+class GraphTimeoutError(GraphStoreError):
+    """The server stopped answering (frozen, overloaded or cut off) within the read timeout."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long we wait on the graph server. Each bound turns a silent server into a clear error.
+
+    connect_s: TCP connect, Bolt handshake and login (the driver's ``connection_timeout``).
+    read_s: the longest one query (a read page or a write batch) may go unanswered; also the
+        client-side deadline, which holds even when the server is frozen and enforces nothing.
+    transaction_s: sent to the server with every transaction, which it aborts when exceeded.
+    """
+
+    connect_s: float = 4.0
+    read_s: float = 5.0
+    transaction_s: float | None = 30.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect_s", "read_s", "transaction_s"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"timeout {name} must be > 0 seconds, got {value!r}")
 
 
 def _ident(name: str, allowed: tuple[str, ...] | dict[str, Any]) -> str:
@@ -42,10 +73,13 @@ def _ident(name: str, allowed: tuple[str, ...] | dict[str, Any]) -> str:
     return f"`{name}`"
 
 
-def connect(uri: str, user: str | None, password: str | None, timeout_s: float = 5.0) -> neo4j.Driver:
+def connect(
+    uri: str, user: str | None, password: str | None, timeout_s: float = 5.0, retry_s: float | None = None
+) -> neo4j.Driver:
     """A driver whose connectivity is verified within about ``timeout_s``, or a clear error.
 
-    The message names the URI and user, never the password.
+    ``retry_s`` bounds how long a managed transaction is retried after a transient failure
+    (default ``timeout_s``). The message names the URI and user, never the password.
     """
     auth = (user, password or "") if user else None
     try:
@@ -54,7 +88,7 @@ def connect(uri: str, user: str | None, password: str | None, timeout_s: float =
             auth=auth,
             connection_timeout=timeout_s,
             connection_acquisition_timeout=timeout_s,
-            max_transaction_retry_time=timeout_s,
+            max_transaction_retry_time=timeout_s if retry_s is None else retry_s,
         )
     except ValueError as exc:  # malformed URI / scheme
         raise GraphStoreError(f"invalid Neo4j URI {uri!r}: {exc}") from None
@@ -80,8 +114,10 @@ def connect(uri: str, user: str | None, password: str | None, timeout_s: float =
     return driver
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
+def _scrub(text: str, secret: str | None, limit: int = 300) -> str:
+    """The driver's text on one line (the caller's error stays one line), cut, without the secret."""
+    text = " ".join(text.replace(secret, "***").split()) if secret else " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def encode_params(value: Any, dialect: str) -> Any:
@@ -103,6 +139,25 @@ def _batches(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
+class _Calls:
+    """How each query is sent: the transaction timeout to ask for, and the beat to call first."""
+
+    def __init__(self, beat: Beat | None, transaction_s: float | None) -> None:
+        self.beat = beat
+        # unit_of_work sets the transaction timeout the server enforces on a healthy server.
+        self.run = neo4j.unit_of_work(timeout=transaction_s)(_run) if transaction_s else _run
+
+    def read(self, session: neo4j.Session, query: str, **params: Any) -> list[dict[str, Any]]:
+        if self.beat is not None:
+            self.beat()
+        return session.execute_read(self.run, query, **params)
+
+    def write(self, session: neo4j.Session, query: str, **params: Any) -> list[dict[str, Any]]:
+        if self.beat is not None:
+            self.beat()
+        return session.execute_write(self.run, query, **params)
+
+
 def load_graph(
     driver: neo4j.Driver,
     nodes: pl.DataFrame,
@@ -111,13 +166,19 @@ def load_graph(
     batch_size: int = 500,
     progress: Progress | None = None,
     dialect: str = "neo4j",
+    beat: Beat | None = None,
+    transaction_s: float | None = None,
 ) -> dict[str, Any]:
     """MERGE nodes (per label) and relationships (per type) in batches, then move the change marker
     if the graph's content changed. Validates everything before the first write. Loading the same
-    graph again changes nothing. Returns counts, the content hash and the marker version."""
+    graph again changes nothing. Returns counts, the content hash and the marker version.
+
+    ``beat`` is called before every query and ``transaction_s`` is sent as the transaction timeout
+    (see `with_graph`)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     encode_params("", dialect)  # an unknown dialect fails before any write
+    calls = _Calls(beat, transaction_s)
     snapshot = snapshot_from_tables(nodes, edges, source="load_graph input")
     node_rows = snapshot.nodes.to_dicts()
     edge_rows = snapshot.edges.to_dicts()
@@ -130,7 +191,7 @@ def load_graph(
             query = (f"UNWIND $rows AS r MERGE (n:{_ident(label, NODE_LABELS)} {{id: r.id}}) "
                      "SET n.name = r.name, n.content_type = r.content_type, n.weight = r.weight, n.props = r.props")
             for batch in _batches(rows, batch_size):
-                _write_batch(session, query, batch, dialect, f"{label} nodes")
+                _write_batch(calls, session, query, batch, dialect, f"{label} nodes")
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
@@ -140,12 +201,12 @@ def load_graph(
                      f"MATCH (b:{_ident(dst_label, NODE_LABELS)} {{id: r.target}}) "
                      f"MERGE (a)-[e:{_ident(rel_type, RELATIONSHIP_TYPES)}]->(b) SET e.weight = r.weight")
             for batch in _batches(rows, batch_size):
-                _write_batch(session, query, batch, dialect, f"{rel_type} relationships")
+                _write_batch(calls, session, query, batch, dialect, f"{rel_type} relationships")
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
-    stored = read_graph(driver, database=database)
-    version = _bump_marker(driver, stored.content_hash, database)
+    stored = read_graph(driver, database=database, beat=beat, transaction_s=transaction_s)
+    version = _bump_marker(calls, driver, stored.content_hash, database)
     return {
         "nodes": snapshot.nodes.height,
         "relationships": snapshot.edges.height,
@@ -157,13 +218,15 @@ def load_graph(
     }
 
 
-def _write_batch(session: neo4j.Session, query: str, batch: list[dict[str, Any]], dialect: str, what: str) -> None:
+def _write_batch(
+    calls: _Calls, session: neo4j.Session, query: str, batch: list[dict[str, Any]], dialect: str, what: str
+) -> None:
     try:
-        session.execute_write(_run, query, rows=encode_params(batch, dialect))
+        calls.write(session, query, rows=encode_params(batch, dialect))
     except (Neo4jError, DriverError) as exc:
         first = batch[0].get("id") or batch[0].get("source")
         raise GraphStoreError(
-            f"writing {what} failed at the batch starting with {first!r} ({type(exc).__name__}: {exc}); "
+            f"writing {what} failed at the batch starting with {first!r} ({_scrub(f'{type(exc).__name__}: {exc}', None)}); "
             "loading is idempotent, so run it again once the server is healthy"
         ) from exc
 
@@ -172,7 +235,7 @@ def _run(tx: neo4j.ManagedTransaction, query: str, **params: Any) -> list[dict[s
     return tx.run(query, **params).data()
 
 
-def _bump_marker(driver: neo4j.Driver, content_hash: str, database: str | None) -> int:
+def _bump_marker(calls: _Calls, driver: neo4j.Driver, content_hash: str, database: str | None) -> int:
     # The version moves only when the stored graph's hash differs from the one last recorded.
     query = (
         f"MERGE (m:{MARKER_LABEL} {{key: $key}}) ON CREATE SET m.version = 0, m.hash = '' "
@@ -180,24 +243,33 @@ def _bump_marker(driver: neo4j.Driver, content_hash: str, database: str | None) 
         "RETURN m.version AS version"
     )
     with driver.session(database=database) as session:
-        rows = session.execute_write(_run, query, key=MARKER_KEY, hash=content_hash)
+        rows = calls.write(session, query, key=MARKER_KEY, hash=content_hash)
     return int(rows[0]["version"])
 
 
-def _paged(session: neo4j.Session, query: str, page_size: int, **params: Any) -> list[dict[str, Any]]:
+def _paged(calls: _Calls, session: neo4j.Session, query: str, page_size: int, **params: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     skip = 0
     while True:
-        page = session.execute_read(_run, query, skip=skip, limit=page_size, **params)
+        page = calls.read(session, query, skip=skip, limit=page_size, **params)
         out.extend(page)
         if len(page) < page_size:
             return out
         skip += page_size
 
 
-def read_graph(driver: neo4j.Driver, database: str | None = None, page_size: int = 1000) -> KGSnapshot:
+def read_graph(
+    driver: neo4j.Driver,
+    database: str | None = None,
+    page_size: int = 1000,
+    beat: Beat | None = None,
+    transaction_s: float | None = None,
+) -> KGSnapshot:
     """The graph as a `KGSnapshot`: nodes with a schema label, relationships with a schema type,
-    read in pages ordered by id. The marker node and foreign labels are ignored."""
+    read in pages ordered by id. The marker node and foreign labels are ignored.
+
+    ``beat`` is called before every page and ``transaction_s`` is sent as the transaction timeout."""
+    calls = _Calls(beat, transaction_s)
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     with driver.session(database=database) as session:
@@ -205,12 +277,12 @@ def read_graph(driver: neo4j.Driver, database: str | None = None, page_size: int
             query = (f"MATCH (n:{_ident(label, NODE_LABELS)}) RETURN n.id AS id, n.name AS name, "
                      "n.content_type AS content_type, n.weight AS weight, n.props AS props "
                      "ORDER BY id SKIP $skip LIMIT $limit")
-            nodes.extend({**r, "label": label} for r in _paged(session, query, page_size))
+            nodes.extend({**r, "label": label} for r in _paged(calls, session, query, page_size))
         for rel_type, (src_label, dst_label) in RELATIONSHIP_TYPES.items():
             query = (f"MATCH (a:{_ident(src_label, NODE_LABELS)})-[e:{_ident(rel_type, RELATIONSHIP_TYPES)}]->"
                      f"(b:{_ident(dst_label, NODE_LABELS)}) RETURN a.id AS source, b.id AS target, "
                      "e.weight AS weight ORDER BY source, target SKIP $skip LIMIT $limit")
-            edges.extend({**r, "type": rel_type} for r in _paged(session, query, page_size))
+            edges.extend({**r, "type": rel_type} for r in _paged(calls, session, query, page_size))
     # Validate what the store holds as strictly as files; errors name the node id or the edge.
     where = f"graph store{f' {database}' if database else ''}"
     node_records = [(f"node id={r['id']!r}", r) for r in nodes]
@@ -219,17 +291,126 @@ def read_graph(driver: neo4j.Driver, database: str | None = None, page_size: int
     return KGSnapshot(node_frame, edge_frame)
 
 
-def read_change_marker(driver: neo4j.Driver, database: str | None = None) -> str:
+def read_change_marker(
+    driver: neo4j.Driver, database: str | None = None, beat: Beat | None = None, transaction_s: float | None = None
+) -> str:
     """A cheap token that moves when the graph changes: the marker's version and hash plus node and
     relationship counts (so edits made outside `load_graph` show up too)."""
+    calls = _Calls(beat, transaction_s)
     with driver.session(database=database) as session:
-        marker = session.execute_read(
-            _run, f"MATCH (m:{MARKER_LABEL} {{key: $key}}) RETURN m.version AS version, m.hash AS hash", key=MARKER_KEY
+        marker = calls.read(
+            session, f"MATCH (m:{MARKER_LABEL} {{key: $key}}) RETURN m.version AS version, m.hash AS hash", key=MARKER_KEY
         )
-        n_nodes = session.execute_read(_run, "MATCH (n) RETURN count(n) AS c")[0]["c"]
-        n_rels = session.execute_read(_run, "MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        n_nodes = calls.read(session, "MATCH (n) RETURN count(n) AS c")[0]["c"]
+        n_rels = calls.read(session, "MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
     version, content = (marker[0]["version"], marker[0]["hash"]) if marker else (0, "none")
     return f"v{version}:{str(content)[:16]}:n{n_nodes}:r{n_rels}"
+
+
+class _Abandoned(Exception):
+    """Raised inside the worker once the caller has given up on it."""
+
+
+class _Watch:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last = time.monotonic()
+        self.connected = False
+        self.abandoned = False
+        self.driver: neo4j.Driver | None = None
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+    def beat(self) -> None:
+        with self.lock:
+            if self.abandoned:
+                raise _Abandoned()
+            self.last = time.monotonic()
+
+
+def with_graph(
+    uri: str,
+    user: str | None,
+    password: str | None,
+    work: Callable[[neo4j.Driver, Beat], T],
+    *,
+    what: str,
+    timeouts: Timeouts = Timeouts(),
+    writes: bool = False,
+) -> T:
+    """Connect, run ``work(driver, beat)``, close, all under deadlines; return what ``work`` returns.
+
+    ``work`` must call ``beat`` before each query (the functions here take it as ``beat=``). The
+    caller gets ONE `GraphStoreError` naming the URI (never the password) when the server is
+    down, refuses us, fails a query, or stays silent longer than ``timeouts.read_s`` on one query
+    (a frozen server answers nothing, so only a client-side deadline can end that wait). The work
+    runs in a daemon thread so that the caller is never held by a socket read that never returns;
+    on a timeout its connections are killed, which ends that read.
+    """
+    watch = _Watch()
+
+    def worker() -> None:
+        try:
+            # A bounded retry: a killed server surfaces as its own error before the read deadline.
+            driver = connect(uri, user, password, timeouts.connect_s, retry_s=timeouts.read_s / 2)
+            with watch.lock:
+                watch.driver = driver
+            try:
+                watch.beat()
+                watch.connected = True
+                watch.result = work(driver, watch.beat)
+            finally:
+                driver.close()
+        except BaseException as exc:  # handed to the caller's thread
+            watch.error = exc
+        finally:
+            watch.done.set()
+
+    thread = threading.Thread(target=worker, name=f"graph-{what[:24]}", daemon=True)
+    thread.start()
+    while not watch.done.is_set():
+        # Before login the driver's own connect timeout applies; allow it plus one read.
+        allowance = timeouts.read_s if watch.connected else timeouts.connect_s + timeouts.read_s
+        remaining = watch.last + allowance - time.monotonic()
+        if remaining <= 0:
+            with watch.lock:
+                watch.abandoned = True
+                driver = watch.driver
+            _kill_connections(driver)
+            after = ("loading is idempotent, so run it again once the server answers" if writes
+                     else "nothing was returned; run again once the server answers")
+            raise GraphTimeoutError(
+                f"Neo4j at {uri} did not answer within {timeouts.read_s:g} s while {what} "
+                f"(read timeout; the server may be frozen, overloaded or cut off); {after}"
+            )
+        watch.done.wait(remaining)
+    if watch.error is None:
+        return watch.result  # type: ignore[no-any-return]
+    exc = watch.error
+    if isinstance(exc, GraphStoreError):
+        raise exc
+    if isinstance(exc, (Neo4jError, DriverError, OSError)):
+        after = "loading is idempotent, so run it again" if writes else "nothing was returned; run again"
+        detail = _scrub(f"{type(exc).__name__}: {exc}", password)
+        raise GraphStoreError(f"Neo4j at {uri} failed while {what} ({detail}); {after} once the server is healthy") from None
+    raise exc
+
+
+def _kill_connections(driver: neo4j.Driver | None) -> None:
+    """Close every socket of the driver without a goodbye, so a blocked read in the worker returns.
+
+    Reaches into the driver's pool (there is no public call for this); when that ever changes the
+    worker simply stays blocked in its daemon thread and the caller still gets its error."""
+    if driver is None:
+        return
+    try:
+        pool = getattr(driver, "_pool", None)
+        for connections in list(getattr(pool, "connections", {}).values()):
+            for connection in list(connections):
+                connection.kill()
+    except Exception:  # noqa: BLE001 - best effort by design
+        pass
 
 
 def ensure_schema(driver: neo4j.Driver, database: str | None = None) -> list[str]:

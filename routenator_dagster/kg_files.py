@@ -2,6 +2,8 @@
 
 Everything is checked before anything is returned: a bad file raises one `GraphFileError` whose
 message names the file, the row (1-based data row, or the line for JSON Lines) and the field.
+Every field is bounded in size (`max_field_chars`), so an oversized cell is an error here rather
+than a crash in the CSV parser or a megabyte of text passed on downstream.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,13 @@ SEED_RELATIONSHIPS: Path = SEED_DIR / "kg" / "relationships.csv"
 
 SUFFIXES: tuple[str, ...] = (".csv", ".jsonl", ".ndjson", ".parquet")
 _MAX_REPORTED = 20  # errors listed in one message; the rest are counted
+# The largest field (a cell, a JSON value or key) any input file may hold, in characters.
+DEFAULT_MAX_FIELD_CHARS = 10_000
+MAX_FIELD_ENV = "RN_MAX_FIELD_CHARS"
+NODE_COLUMNS: tuple[str, ...] = tuple(KG_NODE_SCHEMA)
+EDGE_COLUMNS: tuple[str, ...] = tuple(KG_EDGE_SCHEMA)
+NODE_REQUIRED: tuple[str, ...] = ("id", "label", "name", "weight")
+EDGE_REQUIRED: tuple[str, ...] = ("source", "type", "target", "weight")
 
 
 class GraphFileError(ValueError):
@@ -33,6 +45,76 @@ class GraphFileError(ValueError):
 
 # A record is (where, fields): `where` is "row 3" or "line 7", ready for an error message.
 Record = tuple[str, dict[str, Any]]
+
+
+def max_field_chars(value: int | None = None) -> int:
+    """The per-field size limit: ``value``, else ``$RN_MAX_FIELD_CHARS``, else 10,000 characters."""
+    if value is None:
+        raw = os.environ.get(MAX_FIELD_ENV, "").strip()
+        if not raw:
+            return DEFAULT_MAX_FIELD_CHARS
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"{MAX_FIELD_ENV} must be a whole number of characters, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"the field size limit must be >= 1 character, got {value}")
+    return value
+
+
+def field_size(value: Any) -> int:
+    """Characters a value takes: a string's length, a list's or mapping's JSON text; 0 otherwise."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple, dict)):
+        return len(json.dumps(value, ensure_ascii=False, default=str))
+    return 0
+
+
+def check_field_sizes(records: Iterable[Record], source: str, error: type[Exception], limit: int) -> None:
+    """Raise ``error`` naming file, row and field for every field (or key) over ``limit`` characters."""
+    errs = _Errors()
+    for where, rec in records:
+        for key, value in rec.items():
+            name = str(key)
+            if len(name) > limit:
+                errs.add(f"{source}: {where}: a field name of {len(name):,} characters is over the limit of "
+                         f"{limit:,} ({MAX_FIELD_ENV}): {name[:40]!r}...")
+                continue
+            size = field_size(value)
+            if size > limit:
+                errs.add(f"{source}: {where}: field '{name}': {size:,} characters, over the limit of {limit:,} "
+                         f"({MAX_FIELD_ENV})")
+    errs.raise_if_any(error, "in the file")
+
+
+def check_columns(
+    records: Sequence[Record],
+    source: str,
+    error: type[Exception],
+    allowed: Sequence[str],
+    required: Sequence[str],
+    tabular: bool,
+    hint: str = "",
+) -> None:
+    """Unknown fields are an error (a typo would otherwise drop data silently). For CSV/Parquet
+    (``tabular``) the header is checked once; for JSON Lines every line, and missing required
+    keys there are left to the field checks, which name the line."""
+    if tabular:
+        columns = list(records[0][1]) if records else []
+        missing = [c for c in required if c not in columns]
+        unknown = [c for c in columns if c not in allowed]
+        if missing:
+            raise error(f"{source}: missing required column(s) {missing}; the header has {columns}")
+        if unknown:
+            raise error(f"{source}: unknown column(s) {unknown}; allowed: {list(allowed)}{hint}")
+        return
+    errs = _Errors()
+    for where, rec in records:
+        unknown = [k for k in rec if k not in allowed]
+        if unknown:
+            errs.add(f"{source}: {where}: unknown field(s) {unknown}; allowed: {list(allowed)}{hint}")
+    errs.raise_if_any(error, "in the file")
 
 
 def decode_utf8(data: bytes, source: str, error: type[Exception]) -> str:
@@ -46,8 +128,10 @@ def decode_utf8(data: bytes, source: str, error: type[Exception]) -> str:
         ) from None
 
 
-def read_records(path: Path, error: type[Exception]) -> list[Record]:
-    """Rows of a CSV / JSON Lines / Parquet file as dicts, each with its position for messages."""
+def read_records(path: Path, error: type[Exception], max_chars: int | None = None) -> list[Record]:
+    """Rows of a CSV / JSON Lines / Parquet file as dicts, each with its position for messages.
+    Any field over ``max_chars`` (default `max_field_chars()`) is an error naming row and field."""
+    limit = max_field_chars(max_chars)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise error(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {list(SUFFIXES)}")
@@ -65,27 +149,62 @@ def read_records(path: Path, error: type[Exception]) -> list[Record]:
         except Exception as exc:  # polars raises several types for a corrupt file
             raise error(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
         records = [(f"row {i + 1}", row) for i, row in enumerate(frame.iter_rows(named=True))]
-    else:
+    elif suffix == ".csv":
         text = decode_utf8(data, str(path), error)
-        records = list(_jsonl_records(text, path, error) if suffix != ".csv" else _csv_records(text, path, error))
+        # The whole file is in memory already, so letting the parser take a field as long as the
+        # file costs nothing more; our own limit below then names the row and the field.
+        with _csv_field_limit(len(text) + 1):
+            records = list(_csv_records(text, path, error))
+    else:
+        records = list(_jsonl_records(decode_utf8(data, str(path), error), path, error))
     if not records:
         raise error(f"{path}: empty file (no data rows)")
+    check_field_sizes(records, str(path), error, limit)
     return records
+
+
+def is_tabular(path: Path) -> bool:
+    """CSV and Parquet have one header for all rows; JSON Lines has keys per line."""
+    return path.suffix.lower() in (".csv", ".parquet")
+
+
+_CSV_LIMIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _csv_field_limit(chars: int) -> Iterator[None]:
+    # csv.field_size_limit is process-wide: raise it only while we parse, never lower it.
+    with _CSV_LIMIT_LOCK:
+        old = csv.field_size_limit()
+        csv.field_size_limit(max(old, chars))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(old)
 
 
 def _csv_records(text: str, path: Path, error: type[Exception]) -> Iterator[Record]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    if reader.fieldnames is None:
-        raise error(f"{path}: empty file")
-    for i, row in enumerate(reader):
-        if None in row:  # more cells than header names
-            raise error(f"{path}: row {i + 1} (line {reader.line_num}): more cells than columns in the header")
-        # Empty CSV cells mean "no value", as a missing key would in JSON Lines.
-        yield f"row {i + 1}", {k: (v if v != "" else None) for k, v in row.items()}
+    try:
+        if reader.fieldnames is None:
+            raise error(f"{path}: empty file")
+        header = [name.strip() for name in reader.fieldnames]
+        if any(not name for name in header):
+            raise error(f"{path}: the header has an empty column name: {header}")
+        if len(set(header)) != len(header):
+            raise error(f"{path}: the header repeats a column: {header}")
+        for i, row in enumerate(reader):
+            if None in row:  # more cells than header names
+                raise error(f"{path}: row {i + 1} (line {reader.line_num}): more cells than columns in the header")
+            # Empty CSV cells mean "no value", as a missing key would in JSON Lines.
+            yield f"row {i + 1}", {k.strip(): (v if v != "" else None) for k, v in row.items()}
+    except csv.Error as exc:
+        raise error(f"{path}: line {reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def _jsonl_records(text: str, path: Path, error: type[Exception]) -> Iterator[Record]:
-    for n, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: splitlines() would also cut at U+2028 and friends inside a JSON string
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -140,13 +259,13 @@ class _Errors:
     def add(self, message: str) -> None:
         self.items.append(message)
 
-    def raise_if_any(self, error: type[Exception]) -> None:
+    def raise_if_any(self, error: type[Exception], what: str = "in the graph files") -> None:
         if not self.items:
             return
         shown = self.items[:_MAX_REPORTED]
         more = len(self.items) - len(shown)
         tail = f"\n... and {more} more problem(s)" if more else ""
-        head = f"{len(self.items)} problem(s) in the graph files:\n" if len(self.items) > 1 else ""
+        head = f"{len(self.items)} problem(s) {what}:\n" if len(self.items) > 1 else ""
         raise error(head + "\n".join(shown) + tail)
 
 
@@ -241,11 +360,18 @@ def validate_graph_records(
     return pl.DataFrame(nodes, schema=KG_NODE_SCHEMA), pl.DataFrame(edges, schema=KG_EDGE_SCHEMA)
 
 
-def read_graph_files(nodes_path: str | Path, relationships_path: str | Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Nodes and relationships from files (by extension), validated; raises `GraphFileError`."""
+def read_graph_files(
+    nodes_path: str | Path, relationships_path: str | Path, max_chars: int | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Nodes and relationships from files (by extension), validated; raises `GraphFileError`.
+    ``max_chars`` bounds every field (default `max_field_chars()`)."""
     nodes_path, relationships_path = Path(nodes_path), Path(relationships_path)
-    node_records = read_records(nodes_path, GraphFileError)
-    edge_records = read_records(relationships_path, GraphFileError)
+    node_records = read_records(nodes_path, GraphFileError, max_chars)
+    check_columns(node_records, str(nodes_path), GraphFileError, NODE_COLUMNS, NODE_REQUIRED,
+                  tabular=is_tabular(nodes_path), hint="; put other attributes in 'props'")
+    edge_records = read_records(relationships_path, GraphFileError, max_chars)
+    check_columns(edge_records, str(relationships_path), GraphFileError, EDGE_COLUMNS, EDGE_REQUIRED,
+                  tabular=is_tabular(relationships_path))
     return validate_graph_records(node_records, edge_records, str(nodes_path), str(relationships_path))
 
 

@@ -10,7 +10,19 @@ malformed JSON and wrapper text. A fault is drawn from a hash of (prompt, attemp
 run is reproducible whatever the order requests arrive in, and a retried request can succeed.
 A marker `[[fault:KIND]]` (every attempt) or `[[fault:KINDxN]]` (first N attempts) anywhere in
 the prompt forces one; KIND is one of FAULT_KINDS ("long": a query far over any word limit,
-"schema": valid JSON missing a key). With `api_key` set, requests without that bearer get 401.
+"schema": valid JSON missing a key, "403": forbidden). With `api_key` set, requests without that bearer get 401.
+
+Transient faults (what a proxy, a restarting engine or a flaky network does; a retry recovers):
+a `p_transient` share of attempts, drawn from a hash of (`fault_seed`, prompt, attempt), gets one
+of `transient_kinds` (TRANSIENT_KINDS by default): 429 with or without Retry-After, 500, 503, a
+hang past the client's timeout, a connection reset (RST, no answer), a body cut short of its
+Content-Length, and HTTP 200 bodies that are HTML, plain text, JSON of another shape, or a chat
+completion with empty or missing `choices`.
+
+Counters (`stats()`, GET /stats): requests, in flight now and at most, faults by kind, attempts per
+prompt. `hold_until_in_flight=N` holds every chat request until N are in flight at once (or
+`hold_max_s` passed): the server then sees exactly how many requests a client really keeps on the
+wire, whatever the machine's speed. POST /config changes `ServerConfig` fields of a running server.
 
 Use in-process (`with OpenAITestServer(cfg) as srv: srv.url`) or as a subprocess
 (`python -m tests.openai_test_server --config JSON`, prints `READY <port>`), see `spawn_server`.
@@ -25,6 +37,8 @@ import dataclasses
 import hashlib
 import json
 import re
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -33,7 +47,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FAULT_KINDS: tuple[str, ...] = ("429", "500", "timeout", "truncated", "malformed", "wrapper", "long", "schema")
+TRANSIENT_KINDS: tuple[str, ...] = (
+    "429", "429_no_retry_after", "500", "503", "timeout", "reset", "truncated_body", "html", "non_json",
+    "wrong_schema", "empty_choices", "missing_choices",
+)
+FAULT_KINDS: tuple[str, ...] = tuple(dict.fromkeys(
+    ("429", "500", "timeout", "truncated", "malformed", "wrapper", "long", "schema") + TRANSIENT_KINDS + ("403",)))
 _MARKER = re.compile(r"\[\[fault:(\w+?)(?:x(\d+))?\]\]")
 _TYPE_WORD = {
     "Template": "template",
@@ -45,7 +64,10 @@ _TYPE_WORD = {
     "Text": "font",
 }
 _ORDER = ("intent", "title", "design_type", "scene_objects", "style", "color", "keywords", "topics", "actions", "audience")
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+_HTML = (b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+         b"<hr><center>nginx</center></body></html>")
 
 
 @dataclass
@@ -61,6 +83,11 @@ class ServerConfig:
     timeout_sleep_s: float = 3.0
     model: str = "test-model"
     api_key: str | None = None
+    p_transient: float = 0.0
+    fault_seed: int = 0
+    transient_kinds: tuple[str, ...] = TRANSIENT_KINDS
+    hold_until_in_flight: int = 0
+    hold_max_s: float = 30.0
 
 
 def _text_of(messages: list[dict[str, Any]]) -> tuple[str, str, int]:
@@ -140,7 +167,17 @@ class OpenAITestServer:
             self.images = 0
             self.faults: dict[str, int] = {}
             self.attempts: dict[str, int] = {}  # prompt hash -> attempts seen
+            self.prompts: dict[str, str] = {}  # prompt hash -> start of the user text
             self.last_body: dict[str, Any] | None = None
+            self._held = asyncio.Event()  # set once hold_until_in_flight requests were in flight at once
+
+    def attempts_for(self, text: str) -> int:
+        """Attempts seen for the prompt whose user text contains `text` (0: none; error: several)."""
+        with self._lock:
+            keys = [k for k, p in self.prompts.items() if text in p]
+            if len(keys) > 1:
+                raise ValueError(f"{text!r} is in {len(keys)} prompts")
+            return self.attempts[keys[0]] if keys else 0
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -152,6 +189,8 @@ class OpenAITestServer:
                 "faults": dict(self.faults),
                 "distinct_prompts": len(self.attempts),
                 "max_attempts_per_prompt": max(self.attempts.values(), default=0),
+                # attempts -> how many prompts needed that many
+                "attempts_histogram": {str(n): c for n, c in sorted(_count(self.attempts.values()).items())},
             }
 
     # ---- lifecycle
@@ -206,10 +245,23 @@ class OpenAITestServer:
                     status, payload, extra = 401, {"error": {"message": "bad api key", "type": "auth"}}, {}
                 else:
                     status, payload, extra = await self._route(method, path.split("?")[0], body)
-                data = json.dumps(payload).encode()
-                hdrs = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}", "Content-Type: application/json",
+                action = extra.pop("x-action", None)
+                if action == "reset":  # RST instead of an answer: SO_LINGER 0, then drop the socket
+                    sock = writer.get_extra_info("socket")
+                    if sock is not None:
+                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    writer.transport.abort()
+                    return
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                ctype = extra.pop("content-type", "application/json")
+                hdrs = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}", f"Content-Type: {ctype}",
                         f"Content-Length: {len(data)}"] + [f"{k}: {v}" for k, v in extra.items()]
-                writer.write(("\r\n".join(hdrs) + "\r\n\r\n").encode() + data)
+                head_bytes = ("\r\n".join(hdrs) + "\r\n\r\n").encode()
+                if action == "truncate":  # the full Content-Length announced, half the body sent
+                    writer.write(head_bytes + data[: len(data) // 2])
+                    await writer.drain()
+                    return
+                writer.write(head_bytes + data)
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     return
@@ -226,12 +278,29 @@ class OpenAITestServer:
         if method == "POST" and path == "/reset":
             self.reset()
             return 200, {"ok": True}, {}
+        if method == "POST" and path == "/config":
+            try:
+                fields = json.loads(body)
+                self.config = dataclasses.replace(self.config, **fields)
+            except (ValueError, TypeError) as exc:
+                return 400, {"error": {"message": f"bad config: {exc}"}}, {}
+            return 200, dataclasses.asdict(self.config), {}
         if method == "POST" and path == "/v1/chat/completions":
             with self._lock:
                 self.requests += 1
                 self.in_flight += 1
                 self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                reached = self.in_flight >= self.config.hold_until_in_flight
+                held = self._held
             try:
+                if self.config.hold_until_in_flight and not held.is_set():
+                    if reached:
+                        held.set()
+                    else:
+                        try:
+                            await asyncio.wait_for(held.wait(), self.config.hold_max_s)
+                        except TimeoutError:
+                            pass
                 return await self._chat(body)
             finally:
                 with self._lock:
@@ -249,6 +318,10 @@ class OpenAITestServer:
             if u < p:
                 return kind
             u -= p
+        if c.p_transient > 0 and c.transient_kinds:
+            h = hashlib.sha256(f"transient/{c.fault_seed}/{key}/{attempt}".encode()).digest()
+            if int.from_bytes(h[:8], "big") / 2**64 < c.p_transient:
+                return c.transient_kinds[int.from_bytes(h[8:16], "big") % len(c.transient_kinds)]
         return None
 
     async def _chat(self, body: bytes) -> tuple[int, Any, dict[str, str]]:
@@ -264,6 +337,8 @@ class OpenAITestServer:
             self.images += images
             attempt = self.attempts.get(key, 0) + 1
             self.attempts[key] = attempt
+            if attempt == 1:
+                self.prompts[key] = user_text[:300]
         fault = self._fault(all_text, attempt, key)
         if fault:
             with self._lock:
@@ -272,10 +347,20 @@ class OpenAITestServer:
             await asyncio.sleep(self.config.latency_s)
         if fault == "429":
             return 429, {"error": {"message": "rate limited", "type": "rate_limit"}}, {"Retry-After": str(self.config.retry_after_s)}
-        if fault == "500":
-            return 500, {"error": {"message": "engine error", "type": "server_error"}}, {}
+        if fault == "429_no_retry_after":
+            return 429, {"error": {"message": "rate limited", "type": "rate_limit"}}, {}
+        if fault == "403":  # marker only: a key that may not use this model
+            return 403, {"error": {"message": "forbidden", "type": "permission_error"}}, {}
+        if fault in ("500", "503"):
+            return int(fault), {"error": {"message": "engine error", "type": "server_error"}}, {}
         if fault == "timeout":
             await asyncio.sleep(self.config.timeout_sleep_s)
+        if fault == "reset":
+            return 200, b"", {"x-action": "reset"}
+        if fault == "html":
+            return 200, _HTML, {"content-type": "text/html"}
+        if fault == "non_json":
+            return 200, b"upstream connect error or disconnect/reset before headers", {"content-type": "text/plain"}
         answer = answer_for(user_text)
         if fault == "long":
             answer["query"] = " ".join([answer["query"]] + ["and also something else entirely"] * 12)
@@ -291,7 +376,7 @@ class OpenAITestServer:
             content = f"Sure! Here is a request you could use:\n{content}\nLet me know if you need more."
         prompt_tokens = len(all_text.split()) + 256 * images
         completion_tokens = len(content.split())
-        return 200, {
+        completion: dict[str, Any] = {
             "id": f"chatcmpl-{key[:16]}-{attempt}",
             "object": "chat.completion",
             "created": int(time.time()),
@@ -299,7 +384,22 @@ class OpenAITestServer:
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                       "total_tokens": prompt_tokens + completion_tokens},
-        }, {}
+        }
+        if fault == "wrong_schema":  # a legacy completions answer: no message
+            completion["object"] = "text_completion"
+            completion["choices"] = [{"index": 0, "text": content, "finish_reason": finish}]
+        elif fault == "empty_choices":
+            completion["choices"] = []
+        elif fault == "missing_choices":
+            del completion["choices"]
+        return 200, completion, {"x-action": "truncate"} if fault == "truncated_body" else {}
+
+
+def _count(values: Any) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
 
 
 def spawn_server(config: ServerConfig | None = None) -> tuple[subprocess.Popen[str], str]:
@@ -320,6 +420,11 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--config", default="{}", help="ServerConfig fields as JSON")
     args = ap.parse_args()
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # 1024 clients need more than the usual 1024 fds
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     srv = OpenAITestServer(ServerConfig(**json.loads(args.config)), port=args.port).start()
     print(f"READY {srv.port}", flush=True)
     try:

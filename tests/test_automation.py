@@ -60,6 +60,8 @@ def _stub_assets() -> list[dg.AssetsDefinition]:
         qlora_adapter,
         adapter_evaluation,
         unpartitioned("evaluation_report", ["proxy_model"]),
+        unpartitioned("paper_baseline_dataset", ["filtered_dataset"]),
+        unpartitioned("variant_comparison", ["filtered_dataset", "paper_baseline_dataset"]),
     ]
 
 
@@ -263,3 +265,23 @@ def test_the_real_code_location_resolves_every_job_schedule_and_sensor(monkeypat
     assert defs.resolve_schedule_def("regenerate_dataset_schedule").job_name == "prepare_generation"
     for name in ("kg_change_sensor", "generation_fanout_sensor", "dataset_fanin_sensor"):
         assert defs.resolve_sensor_def(name)
+
+
+def test_range_tags_cover_exactly_the_wanted_content_types() -> None:
+    """One run covers a block of adjacent content types on every route; non-adjacent types take one run each."""
+    from assets.partitions import CONTENT_TYPE_KEYS
+
+    def covered(tags: dict[str, str]) -> set[str]:
+        rng = dg.PartitionKeyRange(tags[automation.RANGE_START_TAG], tags[automation.RANGE_END_TAG])
+        return {str(k) for k in GENERATION_PARTITIONS.get_partition_keys_in_range(rng)}
+
+    (everything,) = automation.partition_range_tags()
+    assert covered(everything) == {str(k) for k in GENERATION_PARTITIONS.get_partition_keys()}
+    first, second = CONTENT_TYPE_KEYS[0], CONTENT_TYPE_KEYS[1]
+    (block,) = automation.partition_range_tags([second, first.upper()])
+    assert covered(block) == {str(k) for k in GENERATION_PARTITIONS.get_partition_keys()
+                              if k.keys_by_dimension["content_type"] in (first, second)}
+    apart = automation.partition_range_tags([CONTENT_TYPE_KEYS[0], CONTENT_TYPE_KEYS[-1]])
+    assert [len(covered(t)) for t in apart] == [len(ROUTES), len(ROUTES)]
+    with pytest.raises(ValueError, match="unknown content type 'audi'; valid: "):
+        automation.content_type_slugs(["audi"])

@@ -275,3 +275,34 @@ def test_adapter_evaluation_scores_vanilla_against_fine_tuned(home: Path) -> Non
     assert saved["base_model"] == TINY_LOCAL and saved["variants"] == json.loads(json.dumps(out["variants"]))
     [check] = result.get_asset_check_evaluations()
     assert check.check_name == "adapter_beats_vanilla" and check.severity == dg.AssetCheckSeverity.WARN
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_eval_cli_fails_when_nothing_listens(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["eval", "--model", f"openai:http://127.0.0.1:{_free_port()}/v1#m"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""  # no scores printed for work that did not happen
+    assert "161 of 161 requests got no answer" in captured.err.splitlines()[-1]
+
+
+def test_eval_cli_fails_on_a_wrong_api_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.openai_test_server import OpenAITestServer, ServerConfig
+
+    g = tmp_path / "g.jsonl"
+    g.write_text(json.dumps({"query": "cat photo", "function": "Search", "content_type": "Photo", "extracted_prompt": "cat"}) + "\n")
+    monkeypatch.setenv("VLLM_API_KEY", "wrong-key-marker")
+    with OpenAITestServer(ServerConfig(api_key="right-key")) as srv:
+        code = main(["eval", "--golden", str(g), "--model", f"openai:{srv.url}#m"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    last = captured.err.splitlines()[-1]
+    assert srv.url in last and "HTTP 401" in last
+    assert "wrong-key-marker" not in captured.err

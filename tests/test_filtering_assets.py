@@ -15,7 +15,7 @@ from assets.partitions import GENERATION_PARTITIONS
 from resources.llm import OpenAICompatibleResource
 from resources.storage import PolarsParquetIOManager
 from routenator_dagster.cli import main as cli_main
-from routenator_dagster.filtering.acceptance import feedback_path, load_acceptance_rates
+from routenator_dagster.filtering.acceptance import load_acceptance_rates, pending_feedback_path
 from routenator_dagster.labels import content_type_slug
 from routenator_dagster.quality.summary import SUMMARY_KEYS
 from routenator_dagster.schema import SYNTHETIC_SCHEMA
@@ -80,7 +80,7 @@ def test_materialization_succeeds_and_conserves_rows(materialized):
     assert reasons["zz_mislabel"] == "type_word_conflict"
     assert reasons["zz_meta"] == "llm_preamble"
     assert reasons["zz_gen"] == "unparseable_output"
-    rates = load_acceptance_rates(feedback_path(home))
+    rates = load_acceptance_rates(pending_feedback_path(home, result.run_id))  # current once the run succeeded
     assert rates is not None and rates["generated"].sum() == n_in
 
 

@@ -103,3 +103,36 @@ def test_plan_reads_acceptance_feedback(home):
     assert other0 <= other1 <= other0 * 1.1 + plan0.height
     meta = res.asset_materializations_for_node("routing_plan")[0].metadata
     assert meta["oversampling_applied"].value is True
+
+
+def test_feedback_of_an_unfinished_run_never_changes_the_plan(home):
+    """Filtering writes its rates as pending under its run id; a killed run's rates are dropped."""
+    from routenator_dagster.filtering.acceptance import pending_feedback_path
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        base = dg.materialize(UPSTREAM + [routing_plan], resources=_resources(home), run_config=_plan_config(1000),
+                              instance=instance)
+        plan0 = pl.read_parquet(home / "assets" / "routing_plan" / "data.parquet")
+        cells = plan0.select("function", "content_type", "length_bucket", "route").unique()
+        rates = cells.with_columns(generated=pl.lit(100, pl.Int64), accepted=pl.lit(10, pl.Int64)).with_columns(
+            rate=pl.col("accepted") / pl.col("generated"))
+        killed = instance.add_run(dg.DagsterRun(job_name="regenerate_dataset", status=dg.DagsterRunStatus.FAILURE))
+        running = instance.add_run(dg.DagsterRun(job_name="regenerate_dataset", status=dg.DagsterRunStatus.STARTED))
+        save_acceptance_rates(rates, pending_feedback_path(home, killed.run_id))
+        save_acceptance_rates(rates, pending_feedback_path(home, running.run_id))
+        res = dg.materialize(UPSTREAM + [routing_plan], resources=_resources(home), run_config=_plan_config(1000),
+                             instance=instance)
+        assert base.success and res.success
+        assert pl.read_parquet(home / "assets" / "routing_plan" / "data.parquet").equals(plan0)
+        assert not pending_feedback_path(home, killed.run_id).exists()  # dropped
+        assert pending_feedback_path(home, running.run_id).exists()  # waits for its run to end
+        assert not feedback_path(home).exists()
+
+        # The rates of a run that succeeded become the feedback, and the plan asks for more.
+        done = instance.add_run(dg.DagsterRun(job_name="regenerate_dataset", status=dg.DagsterRunStatus.SUCCESS))
+        save_acceptance_rates(rates, pending_feedback_path(home, done.run_id))
+        dg.materialize(UPSTREAM + [routing_plan], resources=_resources(home), run_config=_plan_config(1000),
+                       instance=instance)
+        assert feedback_path(home).exists() and not pending_feedback_path(home, done.run_id).exists()
+        plan2 = pl.read_parquet(home / "assets" / "routing_plan" / "data.parquet")
+        assert plan2["n_requests"].sum() > plan0["n_requests"].sum()

@@ -128,8 +128,38 @@ def test_embedded_marker_follows_content_not_files(home: Path) -> None:
     assert kg.change_marker() != marker
 
 
-def test_resources_by_environment() -> None:
+def test_resources_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
     assert isinstance(resources_for("local")["kg"], EmbeddedGraphResource)
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
+    monkeypatch.setenv("NEO4J_USER", "neo4j")
+    monkeypatch.setenv("NEO4J_PASSWORD", "pw")
     prod = resources_for("production")["kg"]
     config = prod._convert_to_config_dictionary()
     assert config["uri"] == {"env": "NEO4J_URI"} and config["password"] == {"env": "NEO4J_PASSWORD"}
+    assert config["user"] == {"env": "NEO4J_USER"} and not config.get("missing_env")
+
+
+@pytest.mark.parametrize("missing", [["NEO4J_USER"], ["NEO4J_PASSWORD"], ["NEO4J_USER", "NEO4J_PASSWORD"]])
+def test_missing_neo4j_variable_is_one_clear_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, missing: list[str]
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
+    monkeypatch.setenv("NEO4J_USER", "neo4j")
+    monkeypatch.setenv("NEO4J_PASSWORD", "pw")
+    for name in missing:
+        monkeypatch.delenv(name)
+    kg = resources_for("production")["kg"]  # the definitions still load
+    result = dg.materialize([kg_snapshot], resources={"kg": kg, "io_manager": PolarsParquetIOManager(base_dir=str(tmp_path))},
+                            raise_on_error=False)
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert len(failures) == 1
+    error = failures[0].step_failure_data.error
+    while error.cls_name != "GraphStoreError" and error.cause is not None:  # Dagster wraps user errors
+        error = error.cause
+    assert error.cls_name == "GraphStoreError"
+    assert "\n" not in error.message.strip() and all(name in error.message for name in missing)
+    assert "is not set" in error.message or "are not set" in error.message
+    assert not list(tmp_path.rglob("*.parquet"))  # nothing materialized

@@ -97,3 +97,23 @@ def test_training_rejects_bad_frames(tmp_path) -> None:
         train_proxy(synthetic_frame(20).drop("extracted_prompt"), tmp_path, use_embeddings=False)
     with pytest.raises(FileNotFoundError, match="not a proxy model folder"):
         ProxyModel.load(tmp_path / "nothing")
+
+
+def test_an_unchanged_training_set_reuses_the_saved_proxy(tmp_path):
+    from routenator_dagster.training.proxy_model import train_or_reuse_proxy
+
+    df = synthetic_frame(400, seed=3)
+    out = tmp_path / "proxy"
+    first, reused = train_or_reuse_proxy(df, out, seed=1)
+    assert not reused
+    again, reused = train_or_reuse_proxy(df, out, seed=1)
+    assert reused and again.predict(["cat photo"]) == first.predict(["cat photo"])
+    _, reused = train_or_reuse_proxy(df, out, seed=2)  # another seed: other weights
+    assert not reused
+    changed = df.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("a brand new query"))
+                              .otherwise(pl.col("query")).alias("query"))
+    _, reused = train_or_reuse_proxy(changed, out, seed=2)
+    assert not reused
+    (out / "meta.json").unlink()  # a save that died between its two files
+    _, reused = train_or_reuse_proxy(changed, out, seed=2)
+    assert not reused

@@ -14,9 +14,7 @@ from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    home = tmp_path_factory.mktemp("rn_home")
+def _env(home: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "RN_HOME": str(home),
@@ -27,10 +25,27 @@ def finished_run(tmp_path_factory):
     }
     for key in ("RN_TEXT_LLM_URL", "RN_VISION_LLM_URL", "RN_JUDGE_LLM_URL"):
         env.pop(key, None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "routenator_dagster.cli", "run", "--requests", "2500"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    return env
+
+
+def _cli(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "routenator_dagster.cli", "run", *args],
+        cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=600,
     )
+
+
+def _runs(home: Path) -> list:
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        return [r.dagster_run for r in instance.get_run_records()]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    home = tmp_path_factory.mktemp("rn_home")
+    proc = _cli(home, "--requests", "2500")
     assert proc.returncode == 0, proc.stderr[-4000:]
     return home, proc.stdout
 
@@ -63,12 +78,69 @@ def test_plan_says_why_llm_routes_got_no_quota_and_checks_pass(finished_run):
     assert by_route.get("text_llm", 0) == 0 and by_route.get("vision_llm", 0) == 0
     checks = json.loads((home / "reports" / "checks.json").read_text())
     assert checks and all(v["passed"] if isinstance(v, dict) else v for v in checks.values()), checks
-    # Every run is in the persistent instance, so `make ui` shows it.
+
+
+
+def test_the_main_job_is_one_run_with_its_name_and_every_partition(finished_run):
     import dagster as dg
 
+    home, _ = finished_run
+    (run,) = _runs(home)  # the persistent instance, so `make ui` shows it
+    assert run.job_name == "regenerate_dataset" and run.is_success
     with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
-        records = instance.get_run_records()
-        assert len(records) >= 3 and all(r.dagster_run.is_success for r in records)
+        records = instance.fetch_materializations(dg.AssetKey("synthetic_queries"), limit=100).records
+    from assets.partitions import GENERATION_PARTITIONS
+
+    assert {r.partition_key for r in records} == set(GENERATION_PARTITIONS.get_partition_keys())
+    assert {r.run_id for r in records} == {run.run_id}
+
+
+def test_unknown_content_type_fails_and_lists_the_valid_ones(tmp_path):
+    proc = _cli(tmp_path, "--content-type", "audi")
+    assert proc.returncode == 2 and proc.stdout == ""
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "unknown content type 'audi'" in last and "audio" in last and "design_asset" in last
+    assert not (tmp_path / "assets").exists()  # nothing was materialized
+
+
+def test_content_type_run_needs_a_plan_first(tmp_path):
+    proc = _cli(tmp_path, "--content-type", "audio")
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "run `routenator run` once without --content-type" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_a_second_run_on_a_busy_home_refuses(tmp_path):
+    from routenator_dagster.run_lock import home_lock
+
+    with home_lock(tmp_path):
+        proc = _cli(tmp_path, "--requests", "100")
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert f"pid {os.getpid()}" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_content_type_run_regenerates_downstream_and_clears_abandoned_runs(finished_run):
+    import dagster as dg
+
+    home, _ = finished_run
+    # A run a killed process left STARTED: it would hold a slot of the run queue forever.
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        stale = instance.add_run(dg.DagsterRun(job_name="regenerate_dataset", status=dg.DagsterRunStatus.STARTED,
+                                               tags={"routenator/entrypoint": "cli"}))
+    before = pl.read_parquet(home / "assets" / "filtered_dataset" / "data.parquet")
+    audio_before = (home / "assets" / "synthetic_queries" / "audio__heuristic.parquet").stat().st_mtime_ns
+    photo_before = (home / "assets" / "synthetic_queries" / "photo__heuristic.parquet").stat().st_mtime_ns
+    proc = _cli(home, "--content-type", "Audio", "--no-eval")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "marked 1 run(s)" in proc.stderr
+    runs = {r.run_id: r for r in _runs(home)}
+    assert runs[stale.run_id].status == dg.DagsterRunStatus.FAILURE
+    names = sorted(r.job_name for r in runs.values() if r.run_id != stale.run_id)
+    assert names == ["regenerate_content_types", "regenerate_dataset"]
+    assert (home / "assets" / "synthetic_queries" / "audio__heuristic.parquet").stat().st_mtime_ns > audio_before
+    assert (home / "assets" / "synthetic_queries" / "photo__heuristic.parquet").stat().st_mtime_ns == photo_before
+    assert "dataset (parquet)" in proc.stdout and "evaluation (JSON)" in proc.stdout
+    after = pl.read_parquet(home / "assets" / "filtered_dataset" / "data.parquet")
+    assert set(after["content_type"]) == set(before["content_type"])  # the other types' rows are still there
 
 
 def test_run_with_llm_endpoints_uses_every_route(tmp_path):

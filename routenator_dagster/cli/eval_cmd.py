@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -20,8 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from routenator_dagster.cli.quiet import quiet_libraries
+
+    quiet_libraries()
     from routenator_dagster.evaluation.predictors import parse_model_spec
     from routenator_dagster.evaluation.report import evaluate
     from routenator_dagster.golden import DEFAULT_GOLDEN, GoldenFormatError, load_golden
@@ -33,7 +35,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"routenator eval: {exc}", file=sys.stderr)
         return 2
     print(f"routenator eval: scoring {predictor.name} on {len(golden)} queries", file=sys.stderr)
-    report, _ = evaluate(predictor, golden)
+    from routenator_dagster.evaluation.predictors import EndpointError
+
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # stdout is the one JSON object; library prints go aside
+            report, _ = evaluate(predictor, golden)
+    except EndpointError as exc:
+        print(f"routenator eval: {exc}", file=sys.stderr)
+        return 1
     if not args.full:
         report = {k: v for k, v in report.items() if not k.startswith("confusion_")}
     print(json.dumps(report, sort_keys=True))

@@ -1,13 +1,14 @@
-"""`routenator run`: materialize the main job in-process, every generation partition included.
+"""`routenator run`: the main job as one Dagster run, every generation partition included.
 
-The UI and schedules use the jobs in assets/automation.py; this command is the laptop path: one
-persistent Dagster instance (DAGSTER_HOME), so every run shows up in `make ui` afterwards.
+It executes `regenerate_dataset` in-process over the whole generation partition range (or
+`regenerate_content_types` over some content types' partitions, then everything downstream) on
+the persistent instance under DAGSTER_HOME, so `make ui` shows the run by its job name.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
 import sys
 import time
@@ -25,140 +26,176 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="show Dagster's INFO logs")
 
 
-def _stages(defs: Any, generation_partitions: Any) -> tuple[list, list, list, list]:
-    """Split the asset graph into upstream, generation-partitioned and downstream keys.
-
-    Assets on other partitions (qlora_adapter by base model) need a GPU and their own job, so they
-    and everything below them are left to `finetune_and_evaluate`.
-    """
-    graph = defs.resolve_asset_graph()
-    keys = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
-    skipped: set = set()
-    generation: set = set()
-    for k in keys:
-        node = graph.get(k)
-        pdef = node.partitions_def
-        if pdef is not None and pdef != generation_partitions:
-            skipped.add(k)
-        elif any(p in skipped for p in node.parent_keys):
-            skipped.add(k)
-        elif pdef == generation_partitions:
-            generation.add(k)
-    below_generation: set = set()
-    for k in keys:
-        if k in generation or any(p in generation or p in below_generation for p in graph.get(k).parent_keys):
-            if k not in generation:
-                below_generation.add(k)
-    upstream = [k for k in keys if k not in skipped and k not in generation and k not in below_generation]
-    downstream = [k for k in keys if k in below_generation and k not in skipped]
-    return upstream, [k for k in keys if k in generation], downstream, [k for k in keys if k in skipped]
+# (what, the asset that writes it, where under the home): printed only when this run refreshed it.
+_OUTPUTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("dataset (parquet)", "filtered_dataset", ("assets", "filtered_dataset", "data.parquet")),
+    ("rejections (parquet)", "filter_rejections", ("assets", "filter_rejections", "data.parquet")),
+    ("SFT train/validation", "sft_dataset", ("sft",)),
+    ("quality report (HTML)", "dataset_quality_report", ("reports", "dataset_quality_report.html")),
+    ("quality figures (JSON)", "dataset_quality_report", ("reports", "dataset_quality_report.json")),
+    ("evaluation (JSON)", "evaluation_report", ("reports", "evaluation.json")),
+    ("proxy model", "proxy_model", ("models", "proxy")),
+]
+CLI_TAG = "routenator/entrypoint"
 
 
-def _run_config(selection: list, ops_config: dict[str, dict], verbose: bool) -> dict:
-    names = {k.to_user_string() for k in selection}
-    ops = {name: {"config": cfg} for name, cfg in ops_config.items() if name in names}
-    cfg: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "WARNING"}}}}
-    if ops:
-        cfg["ops"] = ops
+def _run_config(ops_config: dict[str, dict], verbose: bool) -> dict:
+    # Quiet by default: a failure ends in our one line with its cause; -v shows Dagster's own log.
+    cfg: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}}
+    if ops_config:
+        cfg["ops"] = {name: {"config": c} for name, c in ops_config.items()}
     return cfg
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"routenator run: {message}", file=sys.stderr)
+    return code
 
 
 def run(args: argparse.Namespace) -> int:
     if args.home:
         os.environ["RN_HOME"] = str(Path(args.home).resolve())
-    # One progress bar (ours) per run; library bars and weight-loading chatter go quiet.
-    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import warnings
+    from routenator_dagster.cli.quiet import quiet_libraries
 
-    import dagster as dg
-    from tqdm import tqdm
+    quiet_libraries()
+    from assets.automation import content_type_slugs
 
-    # kg_snapshot's content-hash data version uses an API Dagster marks beta; we rely on it knowingly.
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    try:
+        slugs = content_type_slugs(args.content_type) if args.content_type else None
+    except ValueError as exc:
+        return _fail(str(exc), 2)
 
-    from assets.partitions import GENERATION_PARTITIONS
-    from routenator_dagster.definitions import build_definitions
-    from routenator_dagster.labels import content_type_slug
     from routenator_dagster.paths import rn_home
+    from routenator_dagster.run_lock import HomeBusyError, home_lock
 
     home = rn_home()
     os.environ.setdefault("DAGSTER_HOME", str(home / "dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    defs = build_definitions()
+    instance_yaml = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not instance_yaml.exists():  # `make instance` writes the full laptop config; this keeps a bare home quiet
+        instance_yaml.parent.mkdir(parents=True, exist_ok=True)
+        instance_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    try:
+        with home_lock(home):
+            return _run_locked(args, home, slugs)
+    except HomeBusyError as exc:
+        return _fail(str(exc))
+
+
+def _run_locked(args: argparse.Namespace, home: Path, slugs: list[str] | None) -> int:
+    import dagster as dg
+
+    from assets.automation import partition_range_tags, regenerate_content_types, regenerate_dataset
+    from routenator_dagster.definitions import build_definitions
+
     instance = dg.DagsterInstance.get()
-    all_defs = list(defs.assets or []) + list(defs.asset_checks or [])
-    upstream, generation, downstream, skipped = _stages(defs, GENERATION_PARTITIONS)
-
-    plan_cfg: dict[str, Any] = {}
-    if args.requests is not None:
-        plan_cfg["total_requests"] = args.requests
-    if args.seed is not None:
-        plan_cfg["seed"] = args.seed
-    ops_config = {"routing_plan": plan_cfg} if plan_cfg else {}
-
-    partition_keys = GENERATION_PARTITIONS.get_partition_keys()
-    if args.content_type:
-        wanted = {content_type_slug(c) if " " in c or c[:1].isupper() else c for c in args.content_type}
-        partition_keys = [k for k in partition_keys if k.keys_by_dimension["content_type"] in wanted]
-
-    steps: list[tuple[str, list, str | None]] = []
-    if upstream:
-        steps.append(("upstream", upstream, None))
-    if generation:
-        steps += [(f"generate {pk}", generation, pk) for pk in partition_keys]
-    if downstream and not args.content_type:
-        steps.append(("filter, report, train, evaluate", downstream, None))
+    abandoned = _fail_abandoned_runs(instance)
+    if abandoned:
+        print(f"routenator run: marked {abandoned} run(s) of a killed earlier run as failed", file=sys.stderr)
+    defs = build_definitions()
+    ops_config: dict[str, dict] = {}
+    plan_cfg = {k: v for k, v in (("total_requests", args.requests), ("seed", args.seed)) if v is not None}
+    if slugs:
+        if plan_cfg:
+            return _fail("--requests/--seed change the routing plan; a --content-type run reuses the current one")
+        if instance.get_latest_materialization_event(dg.AssetKey("routing_plan")) is None:
+            return _fail("--content-type regenerates on the current routing plan, and there is none yet in "
+                         f"{home}; run `routenator run` once without --content-type")
+        job = defs.resolve_job_def(regenerate_content_types.name)
+    else:
+        job = defs.resolve_job_def(regenerate_dataset.name)
+        if plan_cfg:
+            ops_config["routing_plan"] = plan_cfg
 
     started = time.monotonic()
-    bar = tqdm(steps, desc="routenator run", unit="step", file=sys.stderr, dynamic_ncols=True)
-    for label, selection, pk in bar:
-        bar.set_postfix_str(label)
-        result = dg.materialize(
-            all_defs,
-            selection=selection,
-            partition_key=pk,
-            instance=instance,
-            resources=defs.resources,
-            run_config=_run_config(selection, ops_config, args.verbose),
-            tags={"routenator/entrypoint": "cli", "routenator/step": label},
-            raise_on_error=False,
-        )
+    refreshed: set[str] = set()
+    for tags in partition_range_tags(slugs):
+        result = _execute_with_progress(job, instance, tags, _run_config(ops_config, args.verbose))
+        refreshed |= {
+            e.asset_key.to_user_string() for e in result.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key is not None
+        }
         if not result.success:
-            bar.close()
-            failures = [e for e in result.all_events if e.is_failure]
-            msg = failures[0].message if failures else "unknown failure"
-            err = failures[0].event_specific_data if failures else None
-            detail = getattr(getattr(err, "error", None), "message", "") if err else ""
-            print(f"routenator run: step '{label}' failed (run {result.run_id}): {msg}\n{detail}", file=sys.stderr)
-            return 1
-    bar.close()
-    elapsed = time.monotonic() - started
-    _print_summary(home, elapsed, skipped)
-    if not args.no_eval and not args.content_type:
+            return _fail(_failure_line(result))
+    _print_summary(home, time.monotonic() - started, refreshed, job.name)
+    if not args.no_eval and "evaluation_report" in refreshed:
         return _print_evaluation()
     return 0
 
 
-def _print_summary(home: Path, elapsed: float, skipped: list) -> None:
-    candidates = [
-        ("dataset (parquet)", home / "assets" / "filtered_dataset" / "data.parquet"),
-        ("rejections (parquet)", home / "assets" / "filter_rejections" / "data.parquet"),
-        ("SFT train/validation", home / "sft"),
-        ("quality report (HTML)", home / "reports" / "dataset_quality_report.html"),
-        ("quality figures (JSON)", home / "reports" / "dataset_quality_report.json"),
-        ("evaluation (JSON)", home / "reports" / "evaluation.json"),
-        ("proxy model", home / "models" / "proxy"),
-    ]
-    print(f"\nRouteNator run finished in {elapsed:.0f} s. Home: {home}")
-    for name, path in candidates:
-        if path.exists():
+def _execute_with_progress(job: Any, instance: Any, tags: dict[str, str], run_config: dict) -> Any:
+    """Execute one run in-process with a progress bar fed from the run's own event log."""
+    import threading
+
+    import dagster as dg
+    from dagster._core.utils import make_new_run_id
+    from tqdm import tqdm
+
+    run_id = make_new_run_id()
+    total = len(job.nodes_in_topological_order)
+    stop = threading.Event()
+    bar = tqdm(total=total, desc=f"routenator run ({job.name})", unit="step", file=sys.stderr, dynamic_ncols=True)
+
+    def follow() -> None:
+        seen = 0
+        while not stop.wait(0.5):
+            records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS).records
+            if len(records) > seen:
+                bar.update(len(records) - seen)
+                seen = len(records)
+                bar.set_postfix_str(records[-1].event_log_entry.step_key or "")
+
+    watcher = threading.Thread(target=follow, daemon=True)
+    watcher.start()
+    try:
+        # stdout carries only results; what libraries print while the run works goes to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            return job.execute_in_process(
+                instance=instance, run_id=run_id, run_config=run_config, raise_on_error=False,
+                tags={**tags, CLI_TAG: "cli", "routenator/pid": str(os.getpid())},
+            )
+    finally:
+        stop.set()
+        watcher.join()
+        done = len(instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS).records)
+        bar.update(max(0, done - bar.n))
+        bar.close()
+
+
+def _fail_abandoned_runs(instance: Any) -> int:
+    """Mark failed the CLI runs a killed process left STARTED; they would block the run queue."""
+    import dagster as dg
+
+    active = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED]
+    stale = instance.get_runs(filters=dg.RunsFilter(statuses=active, tags={CLI_TAG: "cli"}))
+    for run in stale:  # we hold the home lock, so no live CLI run can own them
+        instance.report_run_failed(run, message="the routenator process running it ended without finishing "
+                                   "(killed); marked failed by the next `routenator run`")
+    return len(stale)
+
+
+def _failure_line(result: Any) -> str:
+    """'step X failed (run R): <the error's own message>' in one line."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = getattr(event.event_specific_data, "error", None)
+            cause = error
+            while cause is not None and getattr(cause, "cause", None) is not None:
+                cause = cause.cause  # the user code's exception, not Dagster's wrapper
+            text = (getattr(cause, "message", "") or event.message or "unknown error").strip().splitlines()
+            return f"step '{event.step_key}' failed (run {result.run_id}): {text[-1] if text else 'unknown error'}"
+    return f"run {result.run_id} failed"
+
+
+def _print_summary(home: Path, elapsed: float, refreshed: set[str], job_name: str) -> None:
+    print(f"\nRouteNator run ({job_name}) finished in {elapsed:.0f} s. Home: {home}")
+    for name, asset, parts in _OUTPUTS:
+        path = home.joinpath(*parts)
+        if asset in refreshed and path.exists():
             print(f"  {name:24s} {path}")
-    if skipped:
-        names = ", ".join(k.to_user_string() for k in skipped)
-        print(f"  not run here (GPU job `finetune_and_evaluate`): {names}")
+    from assets.automation import FINETUNE_ASSETS
+
+    gpu_only = ", ".join(a for a in FINETUNE_ASSETS if a not in refreshed)
+    print(f"  not run here (GPU job `finetune_and_evaluate`): {gpu_only}")
     print("  browse runs and lineage: make ui  (http://127.0.0.1:3000)")
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from routenator_dagster.function_call import ParsedCall, parse_call
 from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS
+from routenator_dagster.atomic import atomic_path
 
 INVALID = "invalid"
 
@@ -146,8 +147,7 @@ def plot_confusion(matrix: dict[str, dict[str, int]], path: str | Path, title: s
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, format="png")
     plt.close(fig)
-    return path
+    return Path(path)

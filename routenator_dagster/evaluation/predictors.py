@@ -72,6 +72,10 @@ class TransformersPredictor:
         return generate_calls(self.model_path, self.adapter_path, queries, batch_size=self.batch_size, loaded=self._loaded)
 
 
+class EndpointError(RuntimeError):
+    """The model server did not answer; scores computed anyway would be the server's, not the model's."""
+
+
 class OpenAIPredictor:
     """A model served by vLLM (or any OpenAI-compatible server); a LoRA adapter is picked by `model`."""
 
@@ -85,7 +89,7 @@ class OpenAIPredictor:
 
         # the paper's inference settings: temperature 0.3, top-p 1.0, top-k 50, one sample per prompt
         try:
-            from routenator_dagster.llm_client import ChatRequest, LLMClient
+            from routenator_dagster.llm_client import ChatRequest, LLMClient, LLMEndpointError
         except ImportError:  # the project's client is optional; openai's works the same way
             return self._predict_openai(queries)
         client = LLMClient(
@@ -97,7 +101,17 @@ class OpenAIPredictor:
             ChatRequest(request_id=str(i), messages=prompt_messages(q), seed=42, sampling={"top_k": 50})
             for i, q in enumerate(queries)
         ]
-        results = client.run_all(reqs)
+        try:
+            results = client.run_all(reqs)
+        except LLMEndpointError as exc:  # wrong key, URL or model: no retry helps
+            raise EndpointError(str(exc)) from exc
+        failed = [r for r in results if not r.ok]
+        if failed:
+            reasons: dict[str, int] = {}
+            for r in failed:
+                reasons[str(r.error)] = reasons.get(str(r.error), 0) + 1
+            top = ", ".join(f"{k} x{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
+            raise EndpointError(f"{self.base_url}: {len(failed)} of {len(results)} requests got no answer ({top})")
         by_id = {r.request_id: r for r in results}
         return [(by_id[str(i)].content or "") if str(i) in by_id else "" for i in range(len(queries))]
 

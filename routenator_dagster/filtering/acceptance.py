@@ -3,12 +3,18 @@
 The router reads `rn_home()/feedback/acceptance_rates.parquet` and asks for more rows in cells
 that lose many to filtering. "Accepted" means it passed every quality stage; rows dropped only by
 resampling were fine, so they count as accepted.
+
+Filtering writes its rates as *pending*, named by its run; they become the current feedback only
+once that run has succeeded. A run killed after filtering must not change the next plan: the
+rerun would ask for other requests, miss every checkpointed LLM answer and build another dataset.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
+
+from routenator_dagster.atomic import write_parquet_atomic
 
 import polars as pl
 
@@ -20,7 +26,36 @@ SCHEMA: dict[str, pl.DataType] = {
 
 
 def feedback_path(home: Path) -> Path:
+    """The current feedback: rates from the last run that finished."""
     return home / "feedback" / "acceptance_rates.parquet"
+
+
+def pending_feedback_path(home: Path, run_id: str) -> Path:
+    """Rates a run wrote while it was still running."""
+    return home / "feedback" / "pending" / f"{run_id}.parquet"
+
+
+def promote_pending_feedback(home: Path, run_outcome: Callable[[str], str | None]) -> dict[str, list[str]]:
+    """Make pending rates current or drop them, by the outcome of the run that wrote them.
+
+    `run_outcome(run_id)` answers "success", "failure" (failed, canceled or unknown to the
+    instance) or None while the run is still going. Of several finished runs the newest wins.
+    """
+    folder = home / "feedback" / "pending"
+    done: dict[str, list[str]] = {"promoted": [], "dropped": [], "waiting": []}
+    if not folder.is_dir():
+        return done
+    for path in sorted(folder.glob("*.parquet"), key=lambda f: f.stat().st_mtime):
+        outcome = run_outcome(path.stem)
+        if outcome is None:
+            done["waiting"].append(path.stem)
+        elif outcome == "success":
+            path.replace(feedback_path(home))
+            done["promoted"].append(path.stem)
+        else:
+            path.unlink(missing_ok=True)
+            done["dropped"].append(path.stem)
+    return done
 
 
 def acceptance_rates(generated: pl.DataFrame, accepted: pl.DataFrame) -> pl.DataFrame:
@@ -33,12 +68,7 @@ def acceptance_rates(generated: pl.DataFrame, accepted: pl.DataFrame) -> pl.Data
 
 
 def save_acceptance_rates(df: pl.DataFrame, path: str | Path) -> Path:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".parquet.tmp")
-    df.write_parquet(tmp)
-    os.replace(tmp, p)  # the router never reads a half-written file
-    return p
+    return write_parquet_atomic(path, df)  # the router never reads a half-written file
 
 
 def load_acceptance_rates(path: str | Path) -> pl.DataFrame | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 from pathlib import Path
 from typing import Any
+from routenator_dagster.atomic import write_text_atomic
 
 
 def _table(title: str, rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
@@ -54,8 +54,4 @@ def render(figures: dict[str, Any], images: dict[str, Path], title: str = "Route
 
 
 def write(path: Path, figures: dict[str, Any], images: dict[str, Path]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render(figures, images), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, render(figures, images))

@@ -12,6 +12,7 @@ import polars as pl  # noqa: E402
 
 from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS  # noqa: E402
 from routenator_dagster.quality.metrics import keyword_positions, shares, with_word_counts  # noqa: E402
+from routenator_dagster.atomic import atomic_path  # noqa: E402
 
 
 def _panels(n: int, title: str):
@@ -21,9 +22,9 @@ def _panels(n: int, title: str):
 
 
 def _save(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
     return path
 
@@ -112,7 +113,7 @@ def plot_routing_plan(plan: pl.DataFrame, path: Path) -> Path:
     ax.legend()
     ax.tick_params(axis="x", rotation=30)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
     return path

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from routenator_dagster.targets import PopulationTargets
+from routenator_dagster.atomic import write_json_atomic
 
 REPORT_JSON = "dataset_quality_report.json"
 REPORT_HTML = "dataset_quality_report.html"
@@ -43,9 +43,7 @@ def summary_object(figures: dict[str, Any], checks: dict[str, bool], targets: Po
 
 
 def _write_json(path: Path, obj: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomic(path, obj)
 
 
 def record_check(home: Path, name: str, passed: bool, details: dict[str, Any] | None = None) -> Path:

@@ -291,6 +291,7 @@ def run_llm_batch(
             fresh = client.run_all(pending, progress=_throttled(progress, len(results), len(plan.requests), plan.key),
                                    on_result=on_result)
         results.update({r.request_id: r for r in fresh})
+        log.info("LLM batch %s: client totals %s", plan.key, client.usage.summary())
     return plan.to_frame(results)
 
 

@@ -8,6 +8,7 @@ rebuilds the extracted prompt from the query's own tokens.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import logging
 import re
@@ -26,6 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion
 
+from routenator_dagster.atomic import atomic_path, write_json_atomic
 from routenator_dagster.function_call import render_call
 from routenator_dagster.labels import CONTENT_TYPES, FUNCTIONS
 from routenator_dagster.training.text_features import (
@@ -179,18 +181,20 @@ class ProxyModel:
     def save(self, out_dir: str | Path) -> Path:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        joblib.dump(
-            {
-                "text_features": self.text_features,
-                "function_head": self.function_head,
-                "type_head": self.type_head,
-                "tagger_hasher": self.tagger_hasher,
-                "tagger": self.tagger,
-            },
-            out / "model.joblib",
-        )
+        parts = {
+            "text_features": self.text_features,
+            "function_head": self.function_head,
+            "type_head": self.type_head,
+            "tagger_hasher": self.tagger_hasher,
+            "tagger": self.tagger,
+        }
+        # A concurrent reader (eval, a second run) must never load a half-written model, and a
+        # crash between the two files must not pair new weights with an old fingerprint.
+        (out / "meta.json").unlink(missing_ok=True)
+        with atomic_path(out / "model.joblib") as tmp:
+            joblib.dump(parts, tmp)
         meta = dict(self.meta, use_embeddings=self.use_embeddings, format_version=FORMAT_VERSION)
-        (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        write_json_atomic(out / "meta.json", meta, default=None)
         return out
 
     @classmethod
@@ -282,6 +286,42 @@ def train_proxy(
         model.save(out_dir)
     say(f"proxy: trained in {meta['train_seconds']} s")
     return model
+
+
+def training_fingerprint(df: pl.DataFrame, seed: int, use_embeddings: bool, max_tagger_rows: int) -> str:
+    """What a trained proxy depends on: its training rows (in order), its settings and the format."""
+    rows = _check_frame(df).select("query", "function", "content_type", "extracted_prompt")
+    digest = hashlib.sha256(rows.hash_rows(seed=7).to_numpy().tobytes())
+    digest.update(f"{seed}|{use_embeddings}|{max_tagger_rows}|{FORMAT_VERSION}|{rows.height}".encode())
+    return digest.hexdigest()
+
+
+def train_or_reuse_proxy(
+    df: pl.DataFrame,
+    out_dir: str | Path,
+    seed: int = 42,
+    use_embeddings: bool = False,
+    max_tagger_rows: int = 50_000,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[ProxyModel, bool]:
+    """The proxy saved in `out_dir` when it was trained on these very rows and settings, else a new one.
+
+    Same seed, same generated rows: a rerun of the embedded job would retrain every proxy to the
+    same weights, so it loads them instead (True as the second value says it did)."""
+    fingerprint = training_fingerprint(df, seed, use_embeddings, max_tagger_rows)
+    meta_file = Path(out_dir) / "meta.json"
+    if meta_file.exists():
+        try:
+            if json.loads(meta_file.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
+                (progress or log.info)(f"proxy: reusing {out_dir} (trained on the same {df.height} rows and settings)")
+                return ProxyModel.load(out_dir), True
+        except (OSError, ValueError):  # unreadable: train again
+            pass
+    model = train_proxy(df, None, seed=seed, use_embeddings=use_embeddings, max_tagger_rows=max_tagger_rows,
+                        progress=progress)
+    model.meta["fingerprint"] = fingerprint
+    model.save(out_dir)
+    return model, False
 
 
 def validation_accuracy(model: ProxyModel, df: pl.DataFrame) -> dict[str, float]:

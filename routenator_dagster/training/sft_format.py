@@ -11,6 +11,7 @@ import polars as pl
 
 from routenator_dagster.function_call import render_call
 from routenator_dagster.labels import CONTENT_TYPES
+from routenator_dagster.atomic import write_text_atomic
 
 # The two functions the model may call, as JSON schema (OpenAI tool format).
 FUNCTION_SCHEMAS: list[dict[str, Any]] = [
@@ -111,12 +112,8 @@ def stratified_split(
 
 
 def write_jsonl(rows: list[dict[str, Any]], path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return path
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    return write_text_atomic(path, text)
 
 
 def write_hf_dataset(train_rows: list[dict[str, Any]], validation_rows: list[dict[str, Any]], path: str | Path) -> Path:
