@@ -1,4 +1,4 @@
-"""Render and parse the function call a model must emit (DESIGN.md, "Contracts").
+"""Render and parse the function call a model must emit (docs/labelling.md).
 
 Canonical form: `Search(content_type="Photo", extracted_prompt="elephant")`. The parser also takes
 single quotes, extra spaces, either argument order, and an OpenAI-style tool-call JSON; anything

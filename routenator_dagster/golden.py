@@ -1,4 +1,4 @@
-"""Golden evaluation sets: JSON Lines of hand-labelled queries (DESIGN.md, "Contracts")."""
+"""Golden evaluation sets: JSON Lines of hand-labelled queries (labels as in docs/labelling.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The label contract every stage shares (DESIGN.md, "Contracts")."""
+"""The label contract every stage shares (docs/labelling.md)."""
 
 from __future__ import annotations
 

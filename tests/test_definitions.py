@@ -13,7 +13,7 @@ from routenator_dagster.definitions import build_definitions
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_specs.json"
 
-# DESIGN.md's asset graph: every edge must exist (data flows left to right).
+# The asset graph (README): every edge must exist (data flows left to right).
 DESIGN_EDGES = [
     ("kg_snapshot", "routing_plan"),
     ("content_catalog", "routing_plan"),

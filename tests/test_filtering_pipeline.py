@@ -29,7 +29,7 @@ PLANTED = {
     "p_spanish": (row("p_spanish", "fotos de un perro para la playa", prompt="perro playa"), "language", "non_english"),
     "p_cyrillic": (row("p_cyrillic", "фотографии кошек", prompt="кошек"), "language", "non_english"),
     "p_long": (row("p_long", " ".join(f"w{i}" for i in range(30)), prompt="w1"), "length", "too_long"),
-    "p_short_gen": (row("p_short_gen", "bakery logo", function="Generate", content_type="Template"), "length", "too_short"),
+    "p_short_gen": (row("p_short_gen", "logo", function="Generate", content_type="Template"), "length", "too_short"),
     "p_noprompt": (row("p_noprompt", "hedgehog photos", prompt=""), "label", "empty_prompt"),
     "p_mislabel": (row("p_mislabel", "elephant pictures", content_type="Video", prompt="elephant"), "label", "type_word_conflict"),
     "p_please": (row("p_please", "can you find unboxing video please", content_type="Any", prompt="unboxing video"), "label", "type_word_conflict"),

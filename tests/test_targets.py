@@ -14,9 +14,10 @@ def test_shipped_targets_are_consistent():
     t = load_targets()
     assert abs(sum(t.cell_shares().values()) - 1.0) < 1e-9
     assert t.max_words("Generate") == 40
-    # The paper's Search bound of 10 words holds for all but the declared chatty tail.
+    # The paper's Search bound of 10 words holds for all but the declared chatty tail, which is
+    # thick enough that long queries are not all Generate (heuristic_targets.yaml, minority).
     tail = sum(b.share for b in t.length_buckets["Search"] if b.max_words > 10)
-    assert 0 < tail <= 0.1
+    assert 0 < tail <= 0.15
     assert t.bucket_for("Search", 4) == "s_3_4"
     assert t.bucket_for("Search", 26) is None
 

@@ -17,7 +17,8 @@ Reasons, first failing wins:
 - function_length_mismatch: a Search prompt longer than `search_prompt_max_words` (Search prompts
   are a few keywords; a long one is a Generate spec under the wrong function).
 - prompt_not_grounded: a content word of extracted_prompt (stopwords and type words aside) that is
-  not in the query, allowing one typo fix (edit distance 1, transpositions included) or a plural.
+  not in the query, allowing one typo fix (edit distance 1, transpositions included), a plural,
+  or the clean form of slang the query uses ("ig post" -> "instagram post", "bday" -> "birthday").
 - judge_rejected: an optional judge callable (an LLM judge when one is configured) said no.
 """
 
@@ -30,6 +31,7 @@ import polars as pl
 from routenator_dagster.filtering.words import ENGLISH_STOPWORDS, TOKEN_PATTERN, TYPE_WORD_TOKENS
 from routenator_dagster.function_call import parse_call, render_call
 from routenator_dagster.labels import TYPE_WORDS
+from routenator_dagster.routes.vocabulary import SLANG
 
 STAGE = "label"
 
@@ -122,12 +124,20 @@ def _stem(w: str) -> str:
     return w
 
 
+# slang token -> the words of its clean form ("bday" -> ("birthday",), "hbd" -> ("happy", "birthday"))
+_SLANG_WORDS: dict[str, tuple[str, ...]] = {k.rstrip("/"): tuple(v.split()) for k, v in SLANG.items()}
+
+
 def word_grounded(word: str, query_tokens: Iterable[str]) -> bool:
-    """A prompt word is grounded when the query has it, a one-edit typo of it, or its plural."""
+    """A prompt word is grounded when the query has it, a one-edit typo of it, its plural, or
+    slang whose clean form has it."""
     stem = _stem(word)
     for t in query_tokens:
         if _osa_le1(word, t) or _stem(t) == stem:
             return True
+        for clean in _SLANG_WORDS.get(t, ()):
+            if clean == word or _stem(clean) == stem:
+                return True
     return False
 
 

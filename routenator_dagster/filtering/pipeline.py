@@ -1,7 +1,7 @@
 """The filtering pipeline: generated rows in, clean target-shaped rows plus every rejection out.
 
 Stages, in order (a row is rejected by the first stage that flags it):
-generation (rows the generator already rejected) -> normalize -> language -> length -> label ->
+generation (rows the generator already rejected) -> normalize -> language -> length -> label -> realism ->
 exact_dedup -> near_dedup -> semantic_dedup (optional) -> resample (optional).
 The work happens on a slim frame of the columns the filters read; full rows are split into kept
 and rejected once at the end, and kept + rejected == input is asserted.
@@ -24,6 +24,7 @@ from routenator_dagster.filtering import (
     length_limits,
     near_dedup,
     normalize,
+    realism,
     resample,
     semantic_dedup,
 )
@@ -138,6 +139,8 @@ def filter_dataset(
     rej.drop_expr(length_limits.STAGE, length_limits.reason_expr(length_limits.limits(targets, config.max_words)))
     t0 = time.perf_counter()
     rej.drop(label_checks.STAGE, label_checks.label_reasons(rej.active, config.search_prompt_max_words, judge), t0)
+    t0 = time.perf_counter()
+    rej.drop(realism.STAGE, realism.reason_rows(rej.active), t0)
 
     t0 = time.perf_counter()
     dup = exact_dedup.duplicate_rows(rej.active)

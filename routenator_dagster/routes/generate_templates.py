@@ -75,12 +75,13 @@ def _odd_scene(rng: random.Random, req: Request | None = None) -> str:
     obj = _first(req.v, "scene_objects") if req is not None else None
     act = req.v.get("actions") if req is not None else None
     short = req is not None and req.max_w <= 8
-    if obj and act and rng.random() < 0.4:
+    if obj and act and rng.random() < 0.6:
         # the KG action is done to the scene object ("blow out the candles"), so an odd
         # someone does it: "a llama blowing out the candles on the moon"
         doer = _an(rng.choice(V.ODD_SUBJECTS))
         return f"{doer} {gerund(act)}" if short else f"{doer} {gerund(act)} {rng.choice(V.ODD_SETTINGS)}"
-    subj = rng.choice(V.ODD_SUBJECTS)
+    # the KG's scene object in an odd situation ("a wedding cake wearing sunglasses")
+    subj = obj if obj and rng.random() < 0.85 else rng.choice(V.ODD_SUBJECTS)
     parts = [_an(subj)]
     pools = (V.ODD_ACCESSORIES, V.ODD_ACTIONS) if short else (V.ODD_ACCESSORIES, V.ODD_ACTIONS, V.ODD_SETTINGS)
     picks = rng.sample(pools, 1 if short else rng.randint(1, 2))
@@ -89,15 +90,42 @@ def _odd_scene(rng: random.Random, req: Request | None = None) -> str:
     return " ".join(parts)
 
 
+def _event(rng: random.Random, req: Request) -> str:
+    """An occasion: the KG path's intent when it is one (not a format), else our vocabulary."""
+    intent = _intent(req) if rng.random() < 0.92 else None
+    if intent and not _names_a_format(intent):
+        return _personal(rng, intent)
+    return rng.choice(V.EVENTS)
+
+
+def _personal(rng: random.Random, intent: str) -> str:
+    """An intent as something a person holds: public days and topics become their gathering
+    ("earth day" -> "earth day party"), so "Leila's earth day party", never "Leila's earth day"."""
+    if _PERSONAL_EVENT.search(intent):
+        return intent
+    return f"{intent} {rng.choice(('party', 'party', 'celebration', 'get-together', 'event'))}"
+
+
+# Occasions a person throws or holds ("Maya's game night"), unlike public holidays, awareness
+# months and topics ("Leila's earth day", "Maria's cat lovers" read wrong with a possessive).
+_PERSONAL_EVENT = re.compile(
+    r"\b(party|birthday|wedding|shower|anniversary|reunion|graduation|retirement|night|dinner|sale|opening|"
+    r"launch|gala|recital|show|concert|game|match|vacation|trip|picnic|barbecue|bbq|housewarming|mitzvah|"
+    r"quinceanera|quinceañera|engagement|reveal|christening|baptism|brunch|tournament|race|marathon|"
+    r"fundraiser|workshop|class|camp|potluck|cookout|sleepover|playdate|tea|lunch|festival|fair|ceremony|"
+    r"move|moving|farewell|prom|homecoming|meetup|outing|tasting|exhibition|premiere|debut)\b"
+)
+
+
 def _event_for(rng: random.Random, req: Request) -> str:
-    intent = _intent(req) if rng.random() < 0.5 else None
+    intent = _intent(req) if rng.random() < 0.9 else None
     if intent and _names_a_format(intent):
         intent = None  # "emma's company newsletter" is no event
-    event = intent or rng.choice(V.EVENTS)
+    event = _personal(rng, intent) if intent else rng.choice(V.EVENTS)  # public days take no possessive
     r = rng.random()
     if r < 0.45:
         return f"for {_name(rng)}'s {rng.choice(V.ORDINALS)} {event}" if "birthday" in event or "anniversary" in event else f"for {_name(rng)}'s {event}"
-    if r < 0.75:
+    if r < 0.9 or not intent:
         return f"for {_name(rng)}'s {event}"
     return f"for {_business(rng)}"
 
@@ -107,22 +135,22 @@ def _marker(rng: random.Random, req: Request) -> str:
     r = rng.random()
     ct = req.content_type
     if ct in ("Photo", "Video", "Design Asset", "Background"):  # dates and prices make no sense on a picture
-        if r < 0.5:
+        if r < 0.55:
             return "__scene__"
-        if r < 0.7:
+        if r < 0.8:
             return _event_for(rng, req)
         if r < 0.85 or ct != "Design Asset":  # printed wording belongs on stickers and badges, not photos
             return f"for {_business(rng)}"
         return _quote(rng)
     if ct == "Audio":
-        if r < 0.45:
+        if r < 0.65:
             return _event_for(rng, req)
-        if r < 0.75:
+        if r < 0.8:
             return f"for {_business(rng)}"
         return f"with the lyrics '{rng.choice(V.QUOTE_TEXTS)}'"
-    if r < 0.45:
+    if r < 0.55:
         return _event_for(rng, req)
-    if r < 0.65:
+    if r < 0.72:
         return _quote(rng)
     if r < 0.8:
         return f"for {_business(rng)}"
@@ -241,8 +269,8 @@ def _generate_head(rng: random.Random, req: Request, marker: str) -> tuple[str, 
     scene = _odd_scene(rng, req) if marker == "__scene__" or ct in ("Photo", "Video") else None
     if ct == "Template":
         intent = _intent(req) or ""
-        intent = intent if intent and intent not in marker and rng.random() < 0.35 else ""
-        mods = " ".join(x for x in (v.get("style") if rng.random() < 0.4 else "", intent) if x)
+        intent = intent if intent and intent not in marker and rng.random() < 0.75 else ""
+        mods = " ".join(x for x in (v.get("style") if rng.random() < 0.5 else "", intent) if x)
         noun = P.join(mods, _subtype(rng, req))
         if rng.random() < 0.12:
             noun = f"{rng.choice(('custom', 'personalized'))} {noun}"
@@ -334,6 +362,8 @@ def _fit_generate(rng: random.Random, req: Request, head_q: str, head_p: str, re
     movable = [d for d in details if d.startswith(("in ", "with "))]
     if req.position == "middle" and movable and not start_bare:
         front = movable[: rng.randint(1, min(2, len(movable)))]
+        if len(front) == 2 and front[0].split()[0] == front[1].split()[0]:
+            front = front[:1]  # "in navy and gold in a retro style, ..." stacks two phrases of one kind
         details = [d for d in details if d not in front]
     spec_q = " ".join(x for x in core + details if x)
     if rng.random() < 0.25 and details:
@@ -393,27 +423,29 @@ def generate_oneoff_short(rng: random.Random, req: Request) -> Result | None:
     """Short but one-off: "logo for Priya's Plant Shop", "banner saying 50% off this friday"."""
     ct = req.content_type
     if ct == "Template":
-        noun = rng.choice(("logo", "banner", "flyer", "sign", "poster", "card", "menu", "label", "invite", "price list"))
+        noun = _subtype(rng, req)  # the path's design type when it names no other type
         r = rng.random()
-        if r < 0.35:
+        intent = _intent(req)
+        if r < 0.2:
             spec = f"{noun} for {_business(rng)}"
-        elif r < 0.65:
-            spec = f"{noun} {_quote(rng)}"
-        elif r < 0.85:
-            spec = f"{noun} for {_name(rng)}'s {rng.choice(V.EVENTS)}"
+        elif r < 0.45:
+            lead = f"{intent} " if intent and not _names_a_format(intent) and rng.random() < 0.7 else ""
+            spec = f"{lead}{noun} {_quote(rng)}"
+        elif r < 0.9:
+            spec = f"{noun} for {_name(rng)}'s {_event(rng, req)}"
         else:
             spec = f"{noun} {rng.choice(V.PRICES)} {_date(rng)}"
         req.position = None
         return _fit_generate(rng, req, spec, spec, [], P.GENERATE_PRE)
     if ct == "Any":
-        spec = f"something for {_name(rng)}'s {rng.choice(V.EVENTS)}"
+        spec = f"something for {_name(rng)}'s {_event(rng, req)}"
         return _fit_generate(rng, req, spec, spec.replace("something ", "", 1), [], P.GENERATE_PRE)
     if ct in ("Photo", "Video", "Design Asset", "Background"):
         return generate_unusual_scene(rng, req)
     if ct == "Audio":
         marker = _marker(rng, req)  # songs get lyrics, not signs that "say" something
     else:
-        marker = rng.choice((f"for {_business(rng)}", f"for {_name(rng)}'s {rng.choice(V.EVENTS)}", _quote(rng)))
+        marker = rng.choice((f"for {_business(rng)}", f"for {_name(rng)}'s {_event(rng, req)}", _event_for(rng, req), _quote(rng)))
     head_q, head_p, _ = _generate_head(rng, req, marker)
     return _fit_generate(rng, req, head_q, head_p, [marker], P.GENERATE_PRE)
 
@@ -426,7 +458,7 @@ def generate_unusual_scene(rng: random.Random, req: Request) -> Result | None:
 
 def _story(rng: random.Random, req: Request) -> tuple[str, str]:
     """A first-person situation that makes the request one-off: (query text, what the prompt keeps)."""
-    name, event = _name(rng), rng.choice(V.EVENTS)
+    name, event = _name(rng), _event(rng, req)
     biz = _business(rng)
     r = rng.random()
     if r < 0.25:
@@ -536,3 +568,90 @@ def generate_distractor_type(rng: random.Random, req: Request) -> Result | None:
     if ct == "Template":  # the photo/background is part of the layout, so part of the spec
         return f"{q} {tail}", f"{p} {tail}"
     return f"{q} {tail}", p
+
+
+_SHAPES = ("cat", "corgi", "heart", "star", "dinosaur", "bunny", "owl", "fox", "panda", "whale", "unicorn", "penguin")
+_TINY_GROUPS = ("class", "team", "shop", "family", "club", "cafe", "band", "channel")
+_TINY_NOUNS = ("logo", "invite", "invitation", "banner", "flyer", "sign", "card", "poster", "label", "menu")
+
+
+def generate_oneoff_tiny(rng: random.Random, req: Request) -> Result | None:
+    """Two to five words that are still one-off: a name, a date, a price or quoted wording with
+    the thing ("Priya's logo", "maya's quinceanera june 5th", '"sold out" sign', "corgi astronaut sticker")."""
+    ct = req.content_type
+    name = _name(rng)
+    intent = _intent(req)
+    event = _personal(rng, intent) if intent and not _names_a_format(intent) else None
+    event = event if event and P.n_words(event) <= 3 else None
+    obj = _first(req.v, "scene_objects")
+    r = rng.random()
+    if ct == "Template":
+        dt = req.v.get("design_type")
+        noun = dt if dt and P.n_words(dt) <= 2 and not _names_a_format_other(dt, ct) else rng.choice(_TINY_NOUNS)
+        q = rng.choice(V.QUOTE_TEXTS)
+        if r < 0.3 and event:
+            spec = f"{name}'s {event} {noun}"
+        elif r < 0.5:
+            spec = f"{name}'s {noun}"
+        elif r < 0.75 and P.n_words(q) <= 2:
+            spec = f'"{q}" {noun}'
+        elif r < 0.9:
+            spec = f"{noun} for {name}'s {rng.choice(_TINY_GROUPS)}"
+        else:
+            spec = f"{rng.choice(V.PRICES)} {noun}"
+    elif ct == "Any":
+        if not event:
+            return None
+        if r < 0.45:
+            spec = f"{name}'s {event}"
+        elif r < 0.7:
+            spec = f"{event} for {name}'s {rng.choice(_TINY_GROUPS)}"
+        elif r < 0.85:
+            spec = f"{name}'s {event} {rng.choice(V.MONTHS)} {rng.choice(V.DAY_NUMBERS)}"
+        else:
+            spec = f"our {event} {_date(rng)}"
+    elif ct == "Text":
+        q = rng.choice(V.QUOTE_TEXTS)
+        head = rng.choice(("lettering", "wordmark", "monogram", "font", "text effect"))
+        spec = f'"{q}" {head}' if r < 0.6 else f"{name}'s {rng.choice(('monogram', 'wordmark', 'signature font'))}"
+    elif ct == "Audio":
+        head = rng.choice(("jingle", "song", "ringtone", "tune"))
+        spec = f"{name}'s {event} {head}" if event and r < 0.5 else f"{head} for {name}'s {rng.choice(_TINY_GROUPS)}"
+    else:
+        # an unusual scene, short: the path's scene object doing something odd, with a type word
+        subj = obj if obj and P.n_words(obj) <= 2 else None
+        if subj is None:
+            return None
+        tw = {"Photo": ("photo", "3d render", "realistic photo"), "Video": ("clip", "gif", "loop"),
+              "Design Asset": ("sticker", "icon", "mascot"), "Background": ("wallpaper", "pattern", "background")}[ct]
+        if r < 0.4:  # "cat-shaped cloud photo": an odd shape is one-off in three words
+            spec = f"{rng.choice(_SHAPES)}-shaped {subj} {rng.choice(tw)}"
+        else:
+            twist = rng.choice(V.ODD_ACCESSORIES if r < 0.7 else V.ODD_ACTIONS)
+            spec = f"{subj} {twist} {rng.choice(tw)}"
+    n = P.n_words(spec)
+    if n > req.max_w:
+        return None
+    target = rng.randint(max(req.min_w, n), req.max_w)
+    split = P.pad_split(rng, target - n, _PRE_BY_TYPE.get(ct, P.GENERATE_PRE), P.POST)
+    if split is None:
+        return None
+    req.position = None
+    # a bare type word is no part of the specification ("cat-shaped cloud photo" -> "cat-shaped cloud")
+    prompt = " ".join(w for w in re.sub(r"\b(?:realistic photo|3d render)\b", lambda m: m.group(0).replace(" ", "\0"),
+                                          spec).split() if w not in _BARE_TYPE_WORDS).replace("\0", " ")
+    return P.join(split[0], spec, split[1]), prompt or spec
+
+
+_VISUAL_VERBS = ("draw", "render", "mock up")
+_NOT_DRAWN = P.by_length(tuple(v for v in V.GENERATE_VERBS if not v.endswith(_VISUAL_VERBS)))
+# nobody draws a jingle or renders a birthday: those verbs only for pictures
+_PRE_BY_TYPE = {"Audio": _NOT_DRAWN, "Text": _NOT_DRAWN, "Any": _NOT_DRAWN}
+_BARE_TYPE_WORDS = frozenset(w for names in V.TYPE_NAMES.values() for w, keep in names if not keep and " " not in w)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_format_other(text: str, content_type: str) -> bool:
+    from routenator_dagster.labels import type_words_in
+
+    return any(t != content_type for t in type_words_in(text))

@@ -18,13 +18,16 @@ from typing import Callable
 import polars as pl
 
 from routenator_dagster.generation_context import GenerationContext
+from routenator_dagster.routes import heuristic_targets as HT
 from routenator_dagster.routes import heuristic_templates as T
 from routenator_dagster.routes import phrasing as P
+from routenator_dagster.routes import provenance as PV
+from routenator_dagster.routes.surface import real_typing
+from routenator_dagster.routes.compatibility import clash
 from routenator_dagster.schema import SYNTHETIC_SCHEMA, empty_frame
 
 ROUTE = "heuristic"
 ATTEMPTS = 8
-TYPO_RATE = 0.04
 SHORT_ANY_TYPO_RATE = 0.12
 SEARCH_PROMPT_MAX_WORDS = 5
 # The implied-type family never names the type, so the others name it a little more often to
@@ -61,6 +64,33 @@ def grounded(query: str, prompt: str) -> bool:
     return set(P.content_words(prompt)).issubset(P.content_words(query))
 
 
+def _plan(rng: random.Random, template_id: str, function: str, content_type: str, min_w: int,
+          max_w: int) -> list[tuple[str, int, int]]:
+    """(family, min words, max words) per attempt. The length is drawn along the function's
+    word-count curve first (families left alone pick the top of a range more often, which makes
+    spikes at bucket edges); families that reach it try that length, then one word either side,
+    then the whole bucket."""
+    curve = HT.load()
+    n = curve.pick_length(rng, function, min_w, max_w)
+    _, lo, hi = T.FAMILIES[template_id][1:]
+    exact = [t for t in _fallbacks(function, content_type, n, n) if t != template_id][:2]
+    plan: list[tuple[str, int, int]] = []
+    if lo <= n <= hi:
+        plan += [(template_id, n, n)] * (ATTEMPTS - 2)
+    plan += [(t, n, n) for t in exact for _ in range(3)]
+    # lengths the family reaches, drawn again along the curve, before any range: a family given a
+    # range picks its top more often than the curve does
+    a, b = max(min_w, lo), min(max_w, hi)
+    if a <= b:
+        for _ in range(3):
+            m = curve.pick_length(rng, function, a, b)
+            plan += [(template_id, m, m)] * 2
+    near = (max(min_w, n - 1), min(max_w, n + 1))
+    plan += [(template_id, *near)] * 2 + [(template_id, min_w, max_w)]
+    plan += [(t, min_w, max_w) for t in _fallbacks(function, content_type, min_w, max_w) if t != template_id][:3]
+    return plan
+
+
 @functools.lru_cache(maxsize=1024)
 def _fallbacks(function: str, content_type: str, min_w: int, max_w: int) -> tuple[str, ...]:
     """The cell's other families, most used first."""
@@ -76,9 +106,9 @@ def _attempt(builder: T.Family, rng: random.Random, ctx: GenerationContext, func
     if out is None:
         return f"length: could not fit {min_w}-{max_w} words"
     raw, prompt = out
-    collapsed = P.collapse_repeats(raw)
-    if collapsed is not raw:  # the prompt is cut from the same pieces, so it has the seam only if the query does
-        raw, prompt = collapsed, P.collapse_repeats(prompt)
+    # the prompt joins keywords from both sides of a connector ("wedding ... with wedding cake"),
+    # so it can show a seam the query does not
+    raw, prompt = P.collapse_repeats(raw), P.collapse_repeats(prompt)
     raw = _A_BEFORE_VOWEL.sub(r"\1an \2", raw)
     n = P.n_words(raw)
     if not min_w <= n <= max_w:
@@ -87,6 +117,9 @@ def _attempt(builder: T.Family, rng: random.Random, ctx: GenerationContext, func
         return "search prompt not 1-5 keywords"
     if not grounded(raw, prompt):
         return "extracted_prompt not grounded in the query"
+    pair = clash(raw)
+    if pair:
+        return f"clash: {pair[0]!r} with {pair[1]!r}"
     wrong = label_problem(raw, content_type, variables)
     if wrong:
         return wrong
@@ -116,11 +149,14 @@ def generate_one(
     variables: dict[str, str],
     seed: int,
     ctx: GenerationContext,
+    shows_source: Callable[[str, str, str], bool] | None = None,
 ) -> tuple[str, str, str, str] | str:
     """(query, extracted_prompt, raw, template id used) for one request, or why it failed.
 
     The requested family gets most attempts; if it cannot fit the word range, the other
     families that serve the cell get a try, and the row records the one that produced it.
+    With ``shows_source`` (raw query, prompt, template id -> whether a listed source shows), a
+    row that shows none of its sources is kept only when no attempt produces one that does.
     """
     rng = random.Random(seed)
     spec = T.FAMILIES.get(template_id)
@@ -128,33 +164,75 @@ def generate_one(
         return f"unknown_template: unknown heuristic template id {template_id!r}"
     if spec[0] != function:
         return f"template_function_mismatch: template {template_id} builds {spec[0]} queries, the request wants {function}"
-    plan = [template_id] * ATTEMPTS + [t for t in _fallbacks(function, content_type, min_w, max_w) if t != template_id][:3]
+    plan = _plan(rng, template_id, function, content_type, min_w, max_w)
     last = "no attempt"
-    for tid in plan:
-        out = _attempt(T.FAMILIES[tid][1], rng, ctx, function, content_type, min_w, max_w, variables)
+    backup: tuple[str, str, str] | None = None
+    for i, (tid, lo, hi) in enumerate(plan):
+        out = _attempt(T.FAMILIES[tid][1], rng, ctx, function, content_type, lo, hi, variables)
         if isinstance(out, str):
             last = out
-            continue
-        raw, prompt = out
+            if i + 1 < len(plan) or backup is None:
+                continue
+            raw, prompt, tid = backup
+        else:
+            raw, prompt = out
+            if shows_source is not None and i + 1 < len(plan) and not shows_source(raw, prompt, tid):
+                backup = backup or (raw, prompt, tid)
+                continue
         # one- and two-word Any searches repeat a lot; casual misspellings are a large part of them
-        rate = SHORT_ANY_TYPO_RATE if content_type == "Any" and function == "Search" and P.n_words(raw) <= 2 else TYPO_RATE
+        rates = HT.load().surface
+        rate = SHORT_ANY_TYPO_RATE if content_type == "Any" and function == "Search" and P.n_words(raw) <= 2 else rates["typo"]
         query = P.add_typo(rng, raw) if rng.random() < rate else raw
-        query = P.surface(rng, query, chatty=P.n_words(raw) >= 11)
+        query = P.surface(rng, query, chatty=P.n_words(raw) >= 11, lowercase=rates["all_lowercase"])
+        query = real_typing(rng, query, function, max_w, rates)
         return query, prompt, raw, tid
     # A stable code first (counted in reports), then the detail for a person reading the row.
     kind = last.split(":", 1)[0]
     return f"{kind}_unfit: {template_id}: {last} after {len(plan)} attempts"
 
 
-_PASSTHROUGH = ("request_id", "length_bucket", "template_family", "source_nodes", "asset_id")
+_PASSTHROUGH = ("request_id", "length_bucket", "template_family")
 
 
-_GENERATE_COLUMNS = ("function", "content_type", "min_words", "max_words", "template_id", "variables", "seed")
+_GENERATE_COLUMNS = ("function", "content_type", "min_words", "max_words", "template_id", "variables", "seed",
+                     "source_nodes", "asset_id")
+_ASSET_FAMILIES = frozenset(t for t in T.FAMILIES if "metadata" in t)
 # Below this many requests a worker pool costs more to start than it saves.
 PARALLEL_MIN_ROWS = 50_000
 _CHUNK = 10_000
 
-Columns = tuple[list, list, list, list, list, list]
+_TOPIC_LABELS = frozenset({"UserIntent", "SceneObject"})
+_ASSET_KEYS = ("title", "keywords", "topics")
+
+
+def _has_short_name(ctx: GenerationContext, nodes: list[str], one_word_design: bool = False) -> bool:
+    """Whether the path has a one-word intent or scene object (and, for one-word typed searches,
+    a one-word design type: "jingle", "flyer")."""
+    if one_word_design and not any(" " not in ctx.names.get(n, " ") for n in nodes if ctx.labels.get(n) == "DesignType"):
+        return False
+    return any(" " not in ctx.names.get(n, " ") for n in nodes if ctx.labels.get(n) in _TOPIC_LABELS)
+
+
+def _short_path(ctx: GenerationContext, content_type: str, seed: int, variables: dict[str, str],
+                nodes: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A one- or two-word search needs a one-word intent or scene object; when the request's path
+    has none, another path of the same content type that has one (seeded by the request)."""
+    rng = random.Random(seed ^ 0x5A17)
+    fallback = None
+    for i in range(10):
+        v2, n2 = ctx.sample_kg_path(content_type, rng)
+        if _has_short_name(ctx, n2, content_type != "Any"):
+            fallback = (v2, n2)
+            break
+        if fallback is None and _has_short_name(ctx, n2):
+            fallback = (v2, n2)
+    if fallback is None:
+        return variables, nodes
+    return {**{k: variables[k] for k in _ASSET_KEYS if k in variables}, **fallback[0]}, fallback[1]
+
+
+Columns = tuple[list, list, list, list, list, list, list, list]
+_N_COLUMNS = 8
 
 
 def _generate_rows(rows: list[tuple], ctx: GenerationContext) -> Columns:
@@ -164,17 +242,34 @@ def _generate_rows(rows: list[tuple], ctx: GenerationContext) -> Columns:
     used: list[str] = []
     status: list[str] = []
     reasons: list[str | None] = []
-    for fn, ct, lo, hi, tid, vjson, seed in rows:
+    sources: list[list[str]] = []
+    assets: list[str | None] = []
+    for fn, ct, lo, hi, tid, vjson, seed, nodes, asset in rows:
         variables = json.loads(vjson) if vjson else {}
-        out = generate_one(tid, fn, ct, int(lo), int(hi), variables, int(seed), ctx)
+        nodes = list(nodes or ())
+        if int(hi) <= 2 and nodes and not _has_short_name(ctx, nodes, ct != "Any" and int(lo) == 1):
+            variables, nodes = _short_path(ctx, ct, int(seed), variables, nodes)
+        # compose only from the part of the path the graph joins up
+        variables, nodes = PV.connected_path(ctx, variables, nodes)
+
+        def shows(raw: str, prompt: str, used_tid: str, nodes: list[str] = nodes, variables: dict = variables,
+                  asset: str | None = asset) -> bool:
+            return bool(PV.shown_nodes(ctx, nodes, raw, prompt)) or bool(
+                asset and used_tid in _ASSET_FAMILIES and PV.shown_asset(variables, raw, prompt))
+
+        out = generate_one(tid, fn, ct, int(lo), int(hi), variables, int(seed), ctx, shows)
         if isinstance(out, str):
             code, _, detail = out.partition(": ")
             queries.append(None), prompts.append(None), raws.append(detail), used.append(tid)
-            status.append("rejected"), reasons.append(code)
+            status.append("rejected"), reasons.append(code), sources.append([]), assets.append(None)
         else:
             queries.append(out[0]), prompts.append(out[1]), raws.append(out[2]), used.append(out[3])
             status.append("ok"), reasons.append(None)
-    return queries, prompts, raws, used, status, reasons
+            # list only what shows in the row, so every listed source can be checked by reading it
+            sources.append(PV.shown_nodes(ctx, nodes, out[0], out[1]))
+            keep_asset = asset and out[3] in _ASSET_FAMILIES and PV.shown_asset(variables, out[0], out[1])
+            assets.append(asset if keep_asset else None)
+    return queries, prompts, raws, used, status, reasons, sources, assets
 
 
 # A spawned worker's context, set once by the pool initializer (spawned processes share nothing).
@@ -217,7 +312,7 @@ def _generate_all(
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
-    return tuple([x for part in parts for x in part[k]] for k in range(6))  # type: ignore[return-value]
+    return tuple([x for part in parts for x in part[k]] for k in range(_N_COLUMNS))  # type: ignore[return-value]
 
 
 def run_heuristic_batch(
@@ -237,11 +332,12 @@ def run_heuristic_batch(
         raise ValueError(f"heuristic batch lacks columns {missing}")
     total = batch.height
     rows = batch.select(_GENERATE_COLUMNS).rows()
-    queries, prompts, raws, used, status, reasons = _generate_all(rows, ctx, progress, workers)
+    queries, prompts, raws, used, status, reasons, sources, assets = _generate_all(rows, ctx, progress, workers)
     # request columns pass through untouched (no per-row list building: it dominates at 200k rows)
     computed = {
         "query": queries, "extracted_prompt": prompts, "template_id": used, "raw_output": raws,
-        "status": status, "reject_reason": reasons,
+        "status": status, "reject_reason": reasons, "source_nodes": sources, "asset_id": assets,
+        "template_family": [T.TEMPLATE_FAMILY_NAME.get(t, t) for t in used],
     }
     series = []
     for name, dtype in SYNTHETIC_SCHEMA.items():

@@ -1,7 +1,7 @@
 """The heuristic route's template families (paper 3.1): which ones serve a cell, with what weight.
 
 A family turns one request (function, content type, word range, where the type word should sit,
-KG/catalog variables) into ``(query, extracted_prompt)`` following DESIGN.md's labelling rules,
+KG/catalog variables) into ``(query, extracted_prompt)`` following the labelling rules of docs/labelling.md,
 or None when it could not fit the word range. Search prompts are the 1-5 content keywords of the
 subject (bare type words dropped, subtype words kept); Generate prompts are the specification
 without the request wrapper. Every prompt word is taken from the query, so prompts are grounded.
@@ -29,6 +29,7 @@ from routenator_dagster.routes.generate_templates import (
     generate_kg_spec,
     generate_metadata_title,
     generate_oneoff_short,
+    generate_oneoff_tiny,
     generate_unusual_scene,
 )
 
@@ -45,6 +46,7 @@ FAMILIES: dict[str, tuple[str, Family, int, int]] = {
     "h.search.chatty.v1": ("Search", search_chatty, 11, 25),
     "h.generate.kg_spec.v1": ("Generate", generate_kg_spec, 7, 40),
     "h.generate.oneoff_short.v1": ("Generate", generate_oneoff_short, 3, 9),
+    "h.generate.oneoff_tiny.v1": ("Generate", generate_oneoff_tiny, 2, 5),
     "h.generate.unusual_scene.v1": ("Generate", generate_unusual_scene, 4, 30),
     "h.generate.find_phrasing.v1": ("Generate", generate_find_phrasing, 5, 25),
     "h.generate.metadata_title.v1": ("Generate", generate_metadata_title, 9, 30),
@@ -63,6 +65,7 @@ FAMILY_WEIGHTS: dict[str, float] = {
     "h.search.chatty.v1": 3.0,
     "h.generate.kg_spec.v1": 3.0,
     "h.generate.oneoff_short.v1": 2.0,
+    "h.generate.oneoff_tiny.v1": 2.5,
     "h.generate.unusual_scene.v1": 1.0,
     "h.generate.find_phrasing.v1": 0.8,
     "h.generate.metadata_title.v1": 0.8,

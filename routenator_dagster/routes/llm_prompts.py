@@ -6,7 +6,7 @@ the formats that type covers). The vision route shows a catalog preview and asks
 that could have produced it.
 
 Every template asks for the labelled form as JSON ({"query", "extracted_prompt"}) and teaches the
-labelling conventions of DESIGN.md. The system prompt of a template is fixed and comes first; the
+labelling conventions of docs/labelling.md. The system prompt of a template is fixed and comes first; the
 per-request variables come last in the user message, so vLLM's prefix cache reuses the shared
 part across a whole batch.
 

@@ -232,14 +232,15 @@ def add_typo(rng: random.Random, query: str) -> str:
 _SENTENCE_END = re.compile(r"[.!?]$")
 
 
-def surface(rng: random.Random, query: str, chatty: bool = False) -> str:
+def surface(rng: random.Random, query: str, chatty: bool = False, lowercase: float = 0.62) -> str:
     """Casing and end punctuation as people type them (mostly lowercase, no full stop)."""
     r = rng.random()
-    if r < 0.62:
+    rest = (r - lowercase) / max(1e-9, 1.0 - lowercase) * 0.38 + 0.62  # the other casings keep their proportions
+    if r < lowercase:
         out = query
-    elif r < 0.9:
+    elif rest < 0.9:
         out = query[:1].upper() + query[1:]
-    elif r < 0.97:
+    elif rest < 0.97:
         out = " ".join(w[:1].upper() + w[1:] for w in query.split())
     else:
         out = query.upper()

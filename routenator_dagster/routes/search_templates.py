@@ -35,7 +35,7 @@ def _place_type(rng: random.Random, req: Request, subject: str, prompt_words: li
         r = rng.random()
         if r < 0.2:
             return f"{rng.choice(_ANY_LEADS)} {subject}", prompt_words
-        if r < 0.3:
+        if r < 0.23:
             mine = rng.choice(V.ANY_MINE)
             return f"{rng.choice(V.ANY_MY_LEADS)} {mine}", _keywords(mine)
         if r < 0.42 and len(subject.split()) < 4:
@@ -115,6 +115,8 @@ def search_kg_path(rng: random.Random, req: Request) -> Result | None:
 def search_bare_topic(rng: random.Random, req: Request) -> Result | None:
     """Just the keywords, as most real searches are ("diwali", "elephant photos", "spooky font")."""
     typed = req.content_type != "Any"
+    if typed and req.max_w == 1:
+        return _one_word_format(rng, req)
     position = req.position
     for _ in range(4):  # one-word topics exist for every type; a few draws find one that fits
         req.position = position
@@ -129,6 +131,29 @@ def search_bare_topic(rng: random.Random, req: Request) -> Result | None:
         if req.min_w <= P.n_words(core) <= req.max_w:
             return core, " ".join(prompt)
     return None
+
+
+_ONE_WORD_EXTRA: dict[str, tuple[str, ...]] = {
+    "Photo": ("headshots", "portraits", "selfies", "closeups"),
+    "Audio": ("jingles", "ringtones", "beats"),
+    "Text": ("fonts", "typefaces", "captions", "slogans"),
+    "Background": ("wallpapers", "backgrounds", "textures", "patterns"),
+    "Design Asset": ("stickers", "icons", "doodles", "clipart"),
+    "Video": ("timelapses", "loops", "gifs"),
+    "Template": ("flyers", "invitations", "resumes", "menus", "logos"),
+}
+
+
+def _one_word_format(rng: random.Random, req: Request) -> Result | None:
+    """A one-word typed search is a format word alone ("jingles", "wallpaper", "flyers"): the KG
+    design type when it is one plain word, else one of ours."""
+    dt = req.v.get("design_type")
+    if dt and " " not in dt and (rng.random() < 0.9 or dt in V.SUBTYPES.get(req.content_type, ())):
+        word = dt + ("s" if rng.random() < 0.4 and not dt.endswith("s") else "")
+    else:
+        word = rng.choice(_ONE_WORD_EXTRA[req.content_type])
+    req.position = None
+    return word, word
 
 
 def search_metadata(rng: random.Random, req: Request) -> Result | None:
@@ -216,7 +241,7 @@ _IMPLIED: dict[str, tuple[tuple[str, str], ...]] = {
         ("something {m} to play under my slideshow", "{m} slideshow"),
         ("a {m} jingle", "{m} jingle"),
         ("{m} tune for my podcast intro", "{m} tune podcast intro"),
-        ("something to play in the background of my {t} video", "{t}"),
+        ("something to play under my {t} slideshow", "{t} slideshow"),
         ("{m} beat for a workout", "{m} beat workout"),
         ("what can i play while people arrive at my {t} party", "{t} party"),
         ("{m} instrumental", "{m} instrumental"),

@@ -101,23 +101,37 @@ def _type_word(rng: random.Random, ct: str, keep_only: bool | None = None) -> tu
 
 # ---- subjects ---------------------------------------------------------------------------------
 def _topic(rng: random.Random, req: Request) -> str:
-    """The generic thing searched for: a KG node when the path has one, else our vocabulary.
+    """The generic thing searched for: a node of the request's KG path whenever one fits (so the
+    row shows what it was built from), our vocabulary only when the path has nothing usable.
 
     Records on the request whether it is an occasion (takes "for") or a thing/mood."""
     ct, v = req.content_type, req.v
     r = rng.random()
     req.occasion = req.kg_topic = False
-    intent = _intent(req) if r < 0.6 else None  # only the branches below that can use it pay for it
-    if ct in ("Template", "Any", "Audio", "Text") and intent and r < 0.5:
-        req.occasion = req.kg_topic = True
-        return intent
-    if ct in ("Photo", "Video", "Background", "Design Asset") and r < 0.45:
-        obj = _first(v, "scene_objects")
+    intent = _intent(req)
+    obj = _first(v, "scene_objects")
+    if req.max_w <= 2:
+        # one- and two-word searches: a one-word name on the path, else our one-word vocabulary
+        objs = [o.strip() for o in (v.get("scene_objects") or "").split(", ") if o.strip()]
+        limit = req.max_w if ct == "Any" else 1  # an Any search has no type word to make room for
+        intent = intent if intent and P.n_words(intent) <= limit else None
+        short = [o for o in objs if P.n_words(o) <= limit]
+        obj = rng.choice(short) if short else None
+    if ct in ("Template", "Any", "Audio", "Text"):
+        if intent and (r < 0.92 or not obj):
+            req.occasion = req.kg_topic = True
+            return intent
+        if obj and ct in ("Any", "Template"):
+            req.occasion = ct == "Template"
+            return obj
+    else:
+        if obj and (r < 0.8 or not intent):
+            return obj
+        if intent and ct in ("Background", "Design Asset", "Video"):
+            req.occasion = req.kg_topic = True
+            return intent
         if obj:
             return obj
-    if ct == "Background" and intent and r < 0.6:
-        req.occasion = req.kg_topic = True
-        return intent
     req.occasion = ct in ("Template", "Any")
     if ct == "Any":
         return _any_topic(rng)
@@ -179,13 +193,13 @@ def _modifier(rng: random.Random, req: Request) -> str:
     if ct == "Audio":
         return rng.choice(V.MOODS[:6]).split(" and ")[0] if r < 0.5 else rng.choice(("upbeat", "soft", "happy", "dark", "chill", "epic", "fun"))
     if ct in ("Photo", "Video"):
-        if r < 0.08 and v.get("color"):
+        if r < 0.3 and v.get("color"):
             return v["color"]
         return rng.choice(("aerial", "vintage", "black and white", "cute", "happy", "summer", "winter", "night",
                            "bright", "moody", "minimal", "cozy", "autumn", "colorful", "dark"))
-    if r < 0.4 and v.get("style"):
+    if r < 0.6 and v.get("style"):
         return v["style"]
-    if r < 0.6 and v.get("color"):
+    if r < 0.9 and v.get("color"):
         return v["color"]
     return rng.choice(V.STYLES) if r < 0.85 else rng.choice(V.COLORS)
 
@@ -194,7 +208,7 @@ def _subtype(rng: random.Random, req: Request) -> str:
     """A format word of the type; the KG's design type when it names no type word itself
     ("jingle" yes, "background music" no: that would name Background)."""
     dt = req.v.get("design_type")
-    if dt and rng.random() < 0.65 and _plain_design_type(dt):
+    if dt and rng.random() < 0.85 and _plain_design_type(dt):
         return dt
     return rng.choice(V.SUBTYPES[req.content_type])
 

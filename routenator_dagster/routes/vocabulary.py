@@ -340,7 +340,7 @@ MOODS: tuple[str, ...] = (
 SEARCH_VERBS: tuple[str, ...] = (
     "find", "find me", "show me", "look for", "search", "search for", "looking for", "i need", "need",
     "get me", "browse", "any", "do you have", "can you find", "can you show me", "i want", "im looking for",
-    "i'm looking for", "where are", "give me", "pls find", "find some", "show", "need some", "got any",
+    "i'm looking for", "where are", "give me", "pls find", "find some", "need some", "got any",
     "where can i find", "are there any", "is there a", "browse some", "search for some", "look up",
     "show me some", "i'd like to see", "pull up", "any good", "some", "best",
 )
@@ -396,3 +396,71 @@ NEED_PHRASES: tuple[str, ...] = (
     "need some", "i need", "i'm looking for", "looking for some", "want to find", "could use some",
     "would love some", "need to find", "i want", "hoping to find",
 )
+
+# ---- what does not go together in one request ---------------------------------------------------
+# Pairs of phrase groups a person would not combine in one query: a drawn style asked to look
+# photographic, a spooky mood for a baby shower, lyrics on an instrumental, a resume for a
+# christening. A composed row containing a phrase of each side is recomposed (and the realism
+# filter rejects such rows from any route). Phrases match whole words, plurals allowed.
+_DARK = ("spooky", "creepy", "horror", "gothic", "haunted", "eerie", "dark", "moody", "sinister")
+_SWEET_OCCASIONS = ("baby shower", "wedding", "just married", "bridal shower", "gender reveal", "christening",
+                    "baptism", "daycare", "kindergarten", "first communion", "anniversary", "engagement",
+                    "valentine", "valentines day", "mothers day", "mother's day", "hello spring", "good vibes only",
+                    "congrats", "congratulations", "thank you", "cheerful", "romantic", "nursery",
+                    "fun and bright", "festive", "playful", "cute", "kawaii")
+_PERSONAL_OCCASIONS = ("christening", "baptism", "baby shower", "bridal shower", "gender reveal", "bar mitzvah",
+                       "bat mitzvah", "quinceanera", "funeral", "memorial", "sleepover", "first communion",
+                       "birthday party", "tea party", "wedding", "anniversary", "housewarming")
+_OFFICE_FORMATS = ("resume", "cv", "letterhead", "business card", "invoice", "linkedin banner", "price list",
+                   "infographic", "newsletter", "job application", "pitch deck", "annual report")
+CLASHES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("watercolor", "hand drawn", "hand-drawn", "cartoon", "doodle", "sketch", "kawaii", "flat colors", "pixel art",
+      "crayon", "storybook", "flat"),
+     ("very realistic", "photorealistic", "realistic", "hyperrealistic", "lifelike", "dslr", "photographic")),
+    (("minimalist", "minimal", "kept really simple", "simple", "scandinavian", "clean and professional"),
+     ("maximalist", "busy", "ornate", "lots of detail", "cluttered", "bold and loud", "grunge")),
+    (("vintage", "retro", "rustic", "art deco", "nostalgic", "old fashioned"), ("futuristic", "cyberpunk", "sci-fi", "y2k")),
+    (_DARK, _SWEET_OCCASIONS),
+    (("calm", "relaxing", "mellow", "chill", "peaceful", "dreamy", "soothing", "lofi"),
+     ("energetic", "upbeat", "hype", "intense", "bold and loud", "epic", "pump up", "high energy")),
+    (("sad", "somber", "melancholy", "funeral", "memorial"), ("party", "festive", "cheerful", "fun and bright", "celebration",
+                                                               "upbeat", "funky", "cheesy", "playful")),
+    (("instrumental", "no vocals"), ("lyrics", "sing along", "vocals by", "with vocals", "saying", "that says", "with the words")),
+    (("black and white", "monochrome", "grayscale"),
+     ("pink", "gold", "navy", "teal", "red", "green", "blue", "purple", "orange", "yellow", "coral", "lavender",
+      "turquoise", "peach", "pastel", "colorful", "neon", "rainbow", "emerald", "magenta", "crimson", "burgundy")),
+    (("pastel", "soft", "muted"), ("neon", "bold and loud", "electric blue", "neon pink")),
+    (_PERSONAL_OCCASIONS, _OFFICE_FORMATS),
+    (("summer", "beach", "tropical", "pool party", "heatwave"), ("snowy", "snowflake", "snowman", "winter", "ski")),
+    (("corporate", "clean and professional", "professional"), ("kawaii", "cheesy", "silly", "bubble", "cartoon",
+                                                              "dreamy", "whimsical")),
+)
+
+# ---- how people shorten words when they type --------------------------------------------------
+# slang -> the clean word(s) an annotator writes in extracted_prompt ("ig post" -> "instagram post").
+SLANG: dict[str, str] = {
+    "ig": "instagram", "insta": "instagram", "bg": "background", "bgs": "backgrounds", "bday": "birthday",
+    "pls": "please", "plz": "please", "u": "you", "ur": "your", "pic": "picture", "pics": "pictures",
+    "xmas": "christmas", "yt": "youtube", "fb": "facebook", "vid": "video", "vids": "videos", "thx": "thanks",
+    "ty": "thank you", "grad": "graduation", "bc": "because", "ppl": "people", "vday": "valentines day",
+    "wallpapr": "wallpaper", "congrats": "congratulations", "anniv": "anniversary", "n": "and", "w/": "with",
+    "hbd": "happy birthday", "gf": "girlfriend", "bf": "boyfriend", "bff": "best friend",
+}
+# clean phrase -> the slang people type for it (the surface variation draws from these)
+SLANG_FOR: dict[str, tuple[str, ...]] = {
+    "instagram": ("ig", "insta"), "background": ("bg",), "backgrounds": ("bgs",), "birthday": ("bday",),
+    "please": ("pls", "plz"), "you": ("u",), "your": ("ur",), "pictures": ("pics",), "picture": ("pic",),
+    "christmas": ("xmas",), "youtube": ("yt",), "facebook": ("fb",), "video": ("vid",), "thanks": ("thx",),
+    "graduation": ("grad",), "because": ("bc",), "people": ("ppl",), "with": ("w/",),
+    "happy birthday": ("hbd",), "girlfriend": ("gf",), "boyfriend": ("bf",), "best friend": ("bff",),
+}
+EMOJI: tuple[str, ...] = ("🎉", "✨", "🙏", "😊", "❤️", "🎂", "🔥", "👀", "💕", "🥳", "😍", "🌸")
+FOREIGN_GREETINGS: tuple[str, ...] = ("hola", "namaste", "bonjour", "ciao", "hallo", "salut", "olá", "konnichiwa",
+                                      "merhaba", "salaam", "jambo", "hej")
+# questions people open with, by word count (they take the place of a request verb of as many words)
+QUESTION_LEADS_BY_LEN: dict[str, dict[int, tuple[str, ...]]] = {
+    "Search": {1: ("any",), 2: ("got any", "any good"), 3: ("do you have", "have you got"),
+               4: ("where can i find", "do you have any")},
+    "Generate": {2: ("can u",), 3: ("can you make", "could you make", "can u make", "can i get"),
+                 4: ("could you please make", "can you please make", "can you make me")},
+}

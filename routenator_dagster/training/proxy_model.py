@@ -89,7 +89,7 @@ _CAP_INNER = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
 
 
 def shape_features(queries: list[str]) -> np.ndarray:
-    """Dense cues of one-off requests (DESIGN.md): names, quoted wording, numbers, prices, length."""
+    """Dense cues of one-off requests (docs/labelling.md): names, quoted wording, numbers, prices, length."""
     rows = []
     for q in queries:
         toks = [norm_token(t) for t in tokens(q)]
