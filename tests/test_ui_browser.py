@@ -187,3 +187,22 @@ def test_browser_draws_every_ui_plot_and_report_figure(ui, tmp_path):
     report = Path(entries["html_report"]["path"]).read_text(encoding="utf-8")
     widths = _browser_sizes(report, tmp_path, "report.html")
     assert len(widths) == 6 and all(w > 100 for w in widths), widths
+
+
+def test_asset_page_shows_tables_inline_and_plots_one_click_away(ui):
+    """The UI's own asset page, rendered by the browser: every markdown entry under the inline
+    limit is a rendered table on the page; each longer one (the plots) is a "[Show Markdown]" link."""
+    md = _latest(ui, "dataset_quality_report")
+    long_entries = [k for k, e in md.items() if e["__typename"] == "MarkdownMetadataEntry" and len(e["mdStr"]) >= INLINE_LIMIT]
+    assert {f"plot_{k}" for k in ("word_counts", "content_types", "keyword_positions", "lengths", "route_mix", "rejections")} <= set(long_entries)
+    # Virtual time only runs while no fetch is pending, so the page's GraphQL answers are in.
+    out = subprocess.run([_browser(), "--no-sandbox", "--disable-gpu", "--virtual-time-budget=30000", "--dump-dom",
+                          f"{ui['base']}/assets/dataset_quality_report"], capture_output=True, text=True, timeout=180)
+    dom = out.stdout
+    assert "tv_keyword_position" in dom, out.stderr[-1500:]
+    assert dom.count("[Show Markdown]") == len(long_entries)
+    for header in ("<th>fn</th><th>n</th><th>mean</th><th>median</th><th>real median</th>",
+                   "<th>type</th><th>share</th><th>target</th>", "<th>route</th><th>family</th><th>rows</th><th>share</th>",
+                   "<th>reason</th><th>rows</th>"):
+        assert header in dom, header
+    assert "<td>type_word_conflict</td>" in dom and "data:image/png" not in dom  # plots are behind the link
