@@ -42,6 +42,24 @@ def _function_box_data(df: pl.DataFrame) -> list[tuple[int, str, list[int]]]:
     return out
 
 
+MARK_STYLES = {
+    "reference_median": {"color": "black", "ls": "--", "lw": 1.2, "label": "real-traffic median"},
+    "target_median": {"color": "tab:red", "ls": ":", "lw": 1.6, "label": "length-target median"},
+}
+
+
+def box_marks(boxes: list[tuple[int, str, list[int]]], refs: dict[str, dict]) -> list[tuple[float, float, float, str]]:
+    """(y, x from, x to, kind) of the horizontal marks: each spans its own function's box only,
+    and a function gets only the references it has (the real-traffic one is Search's)."""
+    out = []
+    for pos, fn, _ in boxes:
+        for kind in MARK_STYLES:
+            y = refs.get(fn, {}).get(kind)
+            if y is not None:
+                out.append((float(y), pos - 0.35, pos + 0.35, kind))
+    return out
+
+
 def word_count_boxplots(variants: dict[str, pl.DataFrame], path: Path, refs: dict[str, dict] | None = None) -> Path:
     """Figure 3: words per query, per function, per variant. Each function's box carries its own
     marks only: the real-traffic reference median (Search) and the median its length-bucket
@@ -52,14 +70,9 @@ def word_count_boxplots(variants: dict[str, pl.DataFrame], path: Path, refs: dic
         boxes = _function_box_data(df)
         if boxes:
             ax.boxplot([b[2] for b in boxes], positions=[b[0] for b in boxes], tick_labels=[b[1] for b in boxes], showmeans=True, widths=0.5)
-        for pos, fn, _ in boxes:
-            r = refs.get(fn, {})
-            if r.get("reference_median") is not None:
-                ax.hlines(r["reference_median"], pos - 0.35, pos + 0.35, colors="black", linestyles="--", linewidth=1.2,
-                          label="real-traffic median")
-            if r.get("target_median") is not None:
-                ax.hlines(r["target_median"], pos - 0.35, pos + 0.35, colors="tab:red", linestyles=":", linewidth=1.6,
-                          label="length-target median")
+        for y, lo, hi, kind in box_marks(boxes, refs):
+            style = MARK_STYLES[kind]
+            ax.hlines(y, lo, hi, colors=style["color"], linestyles=style["ls"], linewidth=style["lw"], label=style["label"])
         ax.set_xlim(0.4, len(FUNCTIONS) + 0.6)
         handles, labels = ax.get_legend_handles_labels()
         uniq = dict(zip(labels, handles))
