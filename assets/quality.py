@@ -63,11 +63,12 @@ def dataset_quality_report(
     figures["variants"] = variants.compare(frames, reference, targets.reference)
     labelled = {k: v for k, v in frames.items() if k != "generated (unfiltered)"}
     figures["variant_side_by_side"] = variants.side_by_side(labelled, targets)
+    _use_reference_sample(figures, reference, config.reference_path)
     folder = reports_dir(rn_home())
     context.log.info(f"quality report: {figures['rows']} rows, {len(frames)} variants; plotting")
     images = plots.all_figures(
         frames or {"router": filtered_dataset}, figures["content_type_shares_target"], folder / "figures",
-        refs=_length_refs(figures, reference), reference_sample=reference, targets=targets,
+        refs=figures["length_targets"], reference_sample=reference, targets=targets,
         route_mix=figures["route_family_mix"], rejections=filter_rejections,
     )
     html_path = html_report.write(folder / REPORT_HTML, figures, images)
@@ -76,13 +77,12 @@ def dataset_quality_report(
     return dg.Output(figures, metadata=_metadata(figures, baseline, images, html_path, json_path))
 
 
-def _length_refs(figures: dict, reference: pl.DataFrame | None) -> dict[str, dict]:
-    """Per function, the marks its box gets; a real reference sample replaces the targets' Search figures."""
-    refs = {fn: dict(v) for fn, v in figures["length_targets"].items()}
-    if reference is not None and "Search" in refs:
+def _use_reference_sample(figures: dict, reference: pl.DataFrame | None, path: str | None) -> None:
+    """A sample of real (search) queries replaces the targets' real-traffic figures for Search."""
+    if reference is not None and "Search" in figures["length_targets"]:
         ref = figures["variants"]["reference"]
-        refs["Search"].update(reference_median=ref["median"], reference_mean=ref["mean"])
-    return refs
+        figures["length_targets"]["Search"].update(
+            reference_median=ref["median"], reference_mean=ref["mean"], reference_source=f"reference sample {path} ({ref['n']} queries)")
 
 
 def _r(v):

@@ -194,3 +194,18 @@ def test_unfilled_cells_summary_is_compact():
     assert lines[1].startswith("| S | Design Asset | b7 | 107 | 7 | 500 |")  # the largest shortfall first
     assert "_20 more cells_" in md and len(md) < INLINE_LIMIT
     assert filtering_assets.unfilled_cells_md([]) == "every cell filled to its target"
+
+
+def test_a_reference_sample_replaces_the_search_reference_only(tmp_path):
+    from routenator_dagster.quality import html_report, metrics, variants
+    from tests.test_quality_metrics import TINY
+
+    sample = tmp_path / "real.txt"
+    sample.write_text("cat pics\nbirthday card ideas for my mom\n")
+    figures = metrics.compute_figures(TINY, None, load_targets())
+    figures["variants"] = variants.compare({"router": TINY}, variants.load_reference(sample), load_targets().reference)
+    quality_assets._use_reference_sample(figures, variants.load_reference(sample), str(sample))
+    lt = figures["length_targets"]
+    assert (lt["Search"]["reference_median"], lt["Search"]["reference_mean"]) == (4.0, 4.0)
+    assert lt["Generate"]["reference_median"] is None
+    assert f"reference sample {sample} (2 queries)" in html_report.render(figures, {})

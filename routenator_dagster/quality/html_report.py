@@ -100,6 +100,9 @@ def render(figures: dict[str, Any], images: dict[str, Path], title: str = "Route
                  "so only Search is compared with it. “target” is what the function's length buckets imply.</p>")
     parts.append(table(length_rows(figures), LENGTH_HEADER))
     for fn in FUNCTIONS:
+        if lt.get(fn, {}).get("reference_source"):
+            parts.append(f"<p class='note'>{html.escape(fn)} real-traffic figures from: {html.escape(str(lt[fn]['reference_source']))}</p>")
+    for fn in FUNCTIONS:
         t = lt.get(fn, {})
         rows = [(b, t.get("bucket_shares", {}).get(b), share, (t.get("bucket_shares", {}).get(b) or 0.0) - share)
                 for b, share in t.get("bucket_shares_target", {}).items()]
