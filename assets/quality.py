@@ -87,7 +87,7 @@ def _use_reference_sample(figures: dict, reference: pl.DataFrame | None, path: s
 
 def _r(v):
     """Floats to 4 decimals: the UI shows metadata numbers as they are."""
-    return round(v, 4) if isinstance(v, float) else v
+    return round(v, 4) + 0.0 if isinstance(v, float) else v
 
 
 def _top(rows: list, n: int) -> tuple[list, str]:
@@ -103,7 +103,7 @@ def _metadata(figures: dict, baseline: pl.DataFrame | None, images: dict, html_p
                    for fn in lt]
     ct, ct_t = figures["content_type_shares"], figures["content_type_shares_target"]
     ct_rows = [(k, _r(ct.get(k, 0.0)), _r(t)) for k, t in ct_t.items()]
-    kp_rows = [("named", _r(kp["presence"]), _r(kp["presence_target"]))] + [(b, _r(kp["bins"].get(b)), _r(t)) for b, t in kp["bins_target"].items()]
+    kp_rows = [("named", _r(kp["presence"]), _r(kp["presence_target"]))] + [(b, _r(kp["bins"].get(b)), _r(kp["bins_target"][b])) for b in html_report.bin_order(kp["bins_target"])]
     mix, mix_more = _top([(m["route"], m["template_family"], m["rows"], _r(m["share"])) for m in figures["route_family_mix"]], 12)
     rej, rej_more = _top(sorted(figures["rejected_by_reason"].items(), key=lambda kv: (-kv[1], kv[0])), 12)
     sbs = figures.get("variant_side_by_side", {})

@@ -42,7 +42,7 @@ def fmt(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{round(v, 4):g}"
+        return f"{round(v, 4) + 0.0:g}"  # + 0.0 turns a rounded -0.0 into 0
     return "–" if v is None else str(v)
 
 
@@ -90,6 +90,12 @@ def length_rows(figures: dict[str, Any]) -> list[tuple[Any, ...]]:
 LENGTH_HEADER = ("function", "n", "mean", "median", "iqr", "max", "real mean", "real median", "target mean", "target median", "TV buckets")
 
 
+def bin_order(bins: dict[str, Any]) -> list[str]:
+    """start, middle, end first (in reading order), then any other bin by name."""
+    known = [b for b in ("start", "middle", "end") if b in bins]
+    return known + sorted(b for b in bins if b not in known)
+
+
 def render(figures: dict[str, Any], images: dict[str, Path], title: str = "RouteNator dataset quality report") -> str:
     lt = figures.get("length_targets", {})
     kp = figures.get("keyword_positions", {})
@@ -123,7 +129,7 @@ def render(figures: dict[str, Any], images: dict[str, Path], title: str = "Route
                  "(0 = first word, 1 = last), among typed rows (content type other than Any).</p>")
     bins, bins_t = kp.get("bins", {}), kp.get("bins_target", {})
     parts.append(table([("named at all", kp.get("presence"), kp.get("presence_target"))]
-                       + [(f"at {b}", bins.get(b), bins_t.get(b)) for b in bins_t], ("figure", "share", "target")))
+                       + [(f"at {b}", bins.get(b), bins_t.get(b)) for b in bin_order(bins_t)], ("figure", "share", "target")))
     parts.append(_figure(images, "keyword_positions", "Bars: share of the rows that name their type, per tenth of the query. "
                                                       "Red steps: the start / middle / end target spread over each bin's width."))
 

@@ -155,22 +155,26 @@ def length_histograms(variants: dict[str, pl.DataFrame], path: Path, targets: Po
     return _save(fig, path)
 
 
-def route_mix_bars(mix: list[dict], path: Path) -> Path:
-    """Rows per route, stacked by template family (the generator that wrote them)."""
+def route_mix_bars(mix: list[dict], path: Path, top: int = 25) -> Path:
+    """Kept rows per (route, template family), largest first (the ``top`` largest), one colour per route."""
+    rows = sorted(mix, key=lambda m: (-m["rows"], m["route"], m["template_family"]))[:top][::-1]  # largest at the top
     routes = sorted({m["route"] for m in mix})
-    families = sorted({m["template_family"] for m in mix})
-    fig, ax = plt.subplots(figsize=(7, 0.6 * max(len(routes), 1) + 1.6))
-    left = [0] * len(routes)
-    for fam in families:
-        vals = [sum(m["rows"] for m in mix if m["route"] == r and m["template_family"] == fam) for r in routes]
-        ax.barh(routes, vals, left=left, label=fam)
-        left = [a + b for a, b in zip(left, vals)]
-    for i, total in enumerate(left):
-        ax.text(total, i, f" {total}", va="center", fontsize=8)
+    colours = {r: f"C{i}" for i, r in enumerate(routes)}
+    fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(rows), 1) + 1.6))
+    labels = [f"{m['template_family']} ({m['route']})" if len(routes) > 1 else m["template_family"] for m in rows]
+    ax.barh(range(len(rows)), [m["rows"] for m in rows], color=[colours[m["route"]] for m in rows])
+    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    for i, m in enumerate(rows):
+        ax.text(m["rows"], i, f" {m['rows']} ({m['share']:.1%})", va="center", fontsize=7)
+    if not rows:
+        ax.text(0.5, 0.5, "no rows", ha="center", va="center", transform=ax.transAxes)
+    for r in routes:
+        ax.barh([0], [0], color=colours[r], label=r)  # legend entries only
     ax.set_xlabel("rows kept")
-    ax.set_title("Route and template-family mix")
-    if families:
-        ax.legend(fontsize=7, title="template family", title_fontsize=7, loc="lower right")
+    ax.set_title("Template families by route" if len(routes) > 1 else f"Template families (route: {routes[0] if routes else 'none'})")
+    if len(routes) > 1:
+        ax.legend(fontsize=7, title="route", title_fontsize=7, loc="lower right")
+    ax.margins(x=0.15)
     return _save(fig, path)
 
 
