@@ -5,6 +5,8 @@ figures and the `variant_side_by_side` table as the "paper_3_1" variant (the pap
 compare the heuristic data with the router's); it is a non-data dependency so the report still
 builds where the baseline is not part of the run. Side files under rn_home()/reports: the standalone HTML report, its PNG
 figures, and dataset_quality_report.json (what `routenator report --json` prints).
+Metadata: rounded numbers and short tables (inline in the UI) and one `plot_*` data-URI image
+per figure (behind the UI's "[Show Markdown]").
 """
 
 import dagster as dg

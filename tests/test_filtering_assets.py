@@ -173,6 +173,10 @@ def test_ui_metadata_is_readable(materialized):
                 assert value.value == round(value.value, 4), (node, label, value.value)
             if isinstance(value, dg.MarkdownMetadataValue) and not label.startswith("plot_") and label != "variant_side_by_side":
                 assert len(value.value) < INLINE_LIMIT, (node, label, len(value.value))
+    for ev in result.get_asset_check_evaluations():  # the checks' numbers too (they judge by the unrounded ones)
+        for label, value in ev.metadata.items():
+            if isinstance(value, dg.FloatMetadataValue):
+                assert value.value == round(value.value, 4), (ev.check_name, label, value.value)
     report = mats["dataset_quality_report"]
     assert "unfilled_cells" in mats["filtered_dataset"]
     plots = {k for k in report if k.startswith("plot_")}
