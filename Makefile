@@ -12,9 +12,17 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup instance run test bench ui validate clean
+.PHONY: setup browser instance run test bench ui validate clean
 
-setup: $(STAMP)
+setup: $(STAMP) browser
+
+# tests/test_ui_browser.py draws the UI and the report in Debian's headless Chromium (~2 min once;
+# a no-op when it is there). Installing needs root; elsewhere install it yourself.
+APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium-headless-shell
+browser:
+	@command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null || \
+	  { test "$$(id -u)" = 0 && { $(APT_CHROMIUM) || { apt-get update -q && $(APT_CHROMIUM); }; }; } || \
+	  echo "note: no headless Chromium (apt-get install chromium-headless-shell as root); tests/test_ui_browser.py needs one"
 
 # torch first, as the exact CPU wheel: any looser torch requirement pulls gigabytes of CUDA.
 $(STAMP): pyproject.toml

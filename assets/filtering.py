@@ -93,7 +93,7 @@ def filtering(context: dg.AssetExecutionContext, config: FilteringConfig, synthe
             "input_rows": stats["input_rows"],
             "rows_by_route": dg.MetadataValue.md(md_table(sorted(metrics.counts(result.kept, "route").items()), ["route", "rows"])),
             "rows_by_function": dg.MetadataValue.md(md_table(sorted(metrics.counts(result.kept, "function").items()), ["function", "rows"])),
-            "unfilled_cells": dg.MetadataValue.md(md_table(stats.get("unfilled_cells", []))),
+            "unfilled_cells": dg.MetadataValue.md(unfilled_cells_md(stats.get("unfilled_cells", []))),
             "stage_seconds": dg.MetadataValue.json(stats["stage_seconds"]),
             "acceptance_feedback": dg.MetadataValue.path(str(fb)),
             "filter_settings": dg.MetadataValue.json(settings),
@@ -110,6 +110,24 @@ def filtering(context: dg.AssetExecutionContext, config: FilteringConfig, synthe
             "by_route_and_reason": dg.MetadataValue.md(md_table(stats["rejected_by_route_reason"])),
         },
     )
+
+
+_FN_SHORT = {"Search": "S", "Generate": "G"}
+
+
+def unfilled_cells_md(cells: list[dict[str, Any]], top: int = 10) -> str:
+    """The resampling cells that got fewer rows than their target, short enough to show inline:
+    one summary line, then the ``top`` largest shortfalls with short columns."""
+    if not cells:
+        return "every cell filled to its target"
+    want = sum(int(c.get("target") or 0) for c in cells)
+    short = sum(int(c.get("shortfall") or 0) for c in cells)
+    rows = sorted(cells, key=lambda c: (-int(c.get("shortfall") or 0), str(c.get("function")), str(c.get("content_type")), str(c.get("length_bucket"))))
+    table = md_table([(_FN_SHORT.get(c.get("function"), c.get("function")), c.get("content_type"), c.get("length_bucket"),
+                       c.get("target"), c.get("selected"), c.get("shortfall")) for c in rows[:top]],
+                     ["fn", "type", "bucket", "want", "got", "short"])
+    more = f"\n\n_{len(rows) - top} more cells_" if len(rows) > top else ""
+    return f"**{len(cells)} cells short by {short} rows** (of {want} wanted there)\n\n{table}{more}"
 
 
 # ---- checks ------------------------------------------------------------------------------------
@@ -151,7 +169,7 @@ def length_limits_respected(context: dg.AssetCheckExecutionContext, filtered_dat
     bounds = {k: tuple(v) for k, v in settings.get("limits", {}).items()} or length_limits.limits(targets, settings.get("max_words"))
     df = filtered_dataset.with_columns(words_expr("query").alias("_n_words"))
     bad = df.filter(length_limits.reason_expr(bounds).is_not_null())
-    return _result("length_limits", bad.height == 0, {"violations": bad.height, "limits": json.dumps(bounds), "examples": _examples(bad)})
+    return _result("length_limits_respected", bad.height == 0, {"violations": bad.height, "limits": json.dumps(bounds), "examples": _examples(bad)})
 
 
 @dg.asset_check(asset=FILTERED, description="Labels agree with queries: type words, grounded prompts, call round-trip.")
@@ -159,7 +177,7 @@ def labels_consistent(context: dg.AssetCheckExecutionContext, filtered_dataset: 
     df = normalize.add_text_columns(filtered_dataset.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)))
     flagged = label_checks.label_reasons(df, int(_settings(context)["search_prompt_max_words"]))
     bad = df.join(flagged, on="_row").select("request_id", "query", "function", "content_type", "extracted_prompt", "reason")
-    return _result("label_checks", bad.height == 0, {"violations": bad.height, "examples": _examples(bad, bad.columns)})
+    return _result("labels_consistent", bad.height == 0, {"violations": bad.height, "examples": _examples(bad, bad.columns)})
 
 
 @dg.asset_check(asset=FILTERED, additional_ins={"population_targets": dg.AssetIn("population_targets")},
@@ -174,7 +192,7 @@ def distribution_alignment(context: dg.AssetCheckExecutionContext, filtered_data
     rows = [(k, round(ct.get(k, 0.0), 4), round(v, 4)) for k, v in ct_t.items()] + [(k, round(fn.get(k, 0.0), 4), round(v, 4)) for k, v in targets.function_shares.items()]
     passed = filtered_dataset.height > 0 and tv_fn <= limit and tv_ct <= limit
     return _result("distribution_alignment", passed, {
-        "tv_function": tv_fn, "tv_content_type": tv_ct, "threshold": limit,
+        "tv_function": round(tv_fn, 4), "tv_content_type": round(tv_ct, 4), "threshold": limit,
         "shares": dg.MetadataValue.md(md_table(rows, ["name", "share", "target"])),
     })
 
@@ -188,6 +206,7 @@ def keyword_position_spread(context: dg.AssetCheckExecutionContext, filtered_dat
     passed = spread["tv_bins"] is not None and spread["tv_bins"] <= limit
     rows = [(b, round(spread["bins"][b], 4), spread["bins_target"].get(b)) for b in spread["bins"]]
     return _result("keyword_position_spread", passed, {
-        "tv_bins": spread["tv_bins"], "threshold": limit, "presence": spread["presence"], "named": spread["named"],
+        "tv_bins": None if spread["tv_bins"] is None else round(spread["tv_bins"], 4), "threshold": limit,
+        "presence": round(spread["presence"], 4), "named": spread["named"],
         "bins": dg.MetadataValue.md(md_table(rows, ["bin", "share", "target"])),
     }, severity=dg.AssetCheckSeverity.WARN)

@@ -5,15 +5,15 @@ figures and the `variant_side_by_side` table as the "paper_3_1" variant (the pap
 compare the heuristic data with the router's); it is a non-data dependency so the report still
 builds where the baseline is not part of the run. Side files under rn_home()/reports: the standalone HTML report, its PNG
 figures, and dataset_quality_report.json (what `routenator report --json` prints).
+Metadata: rounded numbers and short tables (inline in the UI) and one `plot_*` data-URI image
+per figure (behind the UI's "[Show Markdown]").
 """
-
-import base64
 
 import dagster as dg
 import polars as pl
 
 from assets.k8s_tags import CPU_LARGE_TAGS
-from assets.metadata import md_table
+from assets.metadata import image_md, md_table
 from routenator_dagster.filtering.pipeline import combine
 from routenator_dagster.paths import rn_home
 from routenator_dagster.quality import html_report, metrics, plots, variants
@@ -65,32 +65,69 @@ def dataset_quality_report(
     figures["variants"] = variants.compare(frames, reference, targets.reference)
     labelled = {k: v for k, v in frames.items() if k != "generated (unfiltered)"}
     figures["variant_side_by_side"] = variants.side_by_side(labelled, targets)
-    sbs_header, sbs_rows = variants.side_by_side_rows(figures["variant_side_by_side"])
+    _use_reference_sample(figures, reference, config.reference_path)
     folder = reports_dir(rn_home())
     context.log.info(f"quality report: {figures['rows']} rows, {len(frames)} variants; plotting")
-    images = plots.all_figures(frames or {"router": filtered_dataset}, figures["content_type_shares_target"], folder / "figures", figures["variants"]["reference"], reference)
+    images = plots.all_figures(
+        frames or {"router": filtered_dataset}, figures["content_type_shares_target"], folder / "figures",
+        refs=figures["length_targets"], reference_sample=reference, targets=targets,
+        route_mix=figures["route_family_mix"], rejections=filter_rejections,
+    )
     html_path = html_report.write(folder / REPORT_HTML, figures, images)
     summary = summary_object(figures, load_checks(rn_home()))
     json_path = save_summary(rn_home(), summary)
-    wc_rows = [(k, s["n"], s["mean"], s["median"], s["iqr"], s["max"]) for k, s in figures["word_counts"].items()]
-    var_rows = [(k, v.get("overall", v).get("mean"), v.get("overall", v).get("median")) for k, v in figures["variants"].items()]
-    return dg.Output(
-        figures,
-        metadata={
-            "rows": figures["rows"],
-            "tv_function": figures["tv_distance"]["function"],
-            "tv_content_type": figures["tv_distance"]["content_type"],
-            "duplicates": figures["duplicates"]["total"],
-            "word_counts": dg.MetadataValue.md(md_table(wc_rows, ["function", "n", "mean", "median", "iqr", "max"])),
-            "variants": dg.MetadataValue.md(md_table(var_rows, ["variant", "mean words", "median words"])),
-            "variant_side_by_side": dg.MetadataValue.md(md_table(sbs_rows, sbs_header, limit=100)),
-            "paper_baseline_rows": baseline.height if baseline is not None else 0,
-            "rejections_by_reason": dg.MetadataValue.md(md_table(sorted(figures["rejected_by_reason"].items()), ["reason", "rows"])),
-            "html_report": dg.MetadataValue.path(str(html_path)),
-            "summary_json": dg.MetadataValue.path(str(json_path)),
-            **{f"figure_{k}": dg.MetadataValue.path(str(v)) for k, v in images.items()},
-            "plots": dg.MetadataValue.md("\n\n".join(
-                f"**{k}**\n\n![{k}](data:image/png;base64,{base64.b64encode(v.read_bytes()).decode('ascii')})" for k, v in images.items()
-            )),
-        },
-    )
+    return dg.Output(figures, metadata=_metadata(figures, baseline, images, html_path, json_path))
+
+
+def _use_reference_sample(figures: dict, reference: pl.DataFrame | None, path: str | None) -> None:
+    """A sample of real (search) queries replaces the targets' real-traffic figures for Search."""
+    if reference is not None and "Search" in figures["length_targets"]:
+        ref = figures["variants"]["reference"]
+        figures["length_targets"]["Search"].update(
+            reference_median=ref["median"], reference_mean=ref["mean"], reference_source=f"reference sample {path} ({ref['n']} queries)")
+
+
+def _r(v):
+    """Floats to 4 decimals: the UI shows metadata numbers as they are."""
+    return round(v, 4) + 0.0 if isinstance(v, float) else v
+
+
+def _top(rows: list, n: int) -> tuple[list, str]:
+    return rows[:n], (f"\n\n_{len(rows) - n} more in the HTML report_" if len(rows) > n else "")
+
+
+def _metadata(figures: dict, baseline: pl.DataFrame | None, images: dict, html_path, json_path) -> dict:
+    """Short values and tables that fit inline (the UI renders markdown under 1,000 characters
+    inline; plots are data-URI images, one "[Show Markdown]" click away)."""
+    lt, kp = figures["length_targets"], figures["keyword_positions"]
+    wc = figures["word_counts"]
+    length_rows = [(fn, wc[fn]["n"], _r(wc[fn]["mean"]), _r(wc[fn]["median"]), lt[fn]["reference_median"], lt[fn]["target_median"], _r(lt[fn]["tv_buckets"]))
+                   for fn in lt]
+    ct, ct_t = figures["content_type_shares"], figures["content_type_shares_target"]
+    ct_rows = [(k, _r(ct.get(k, 0.0)), _r(t)) for k, t in ct_t.items()]
+    kp_rows = [("named", _r(kp["presence"]), _r(kp["presence_target"]))] + [(b, _r(kp["bins"].get(b)), _r(kp["bins_target"][b])) for b in html_report.bin_order(kp["bins_target"])]
+    mix, mix_more = _top([(m["route"], m["template_family"], m["rows"], _r(m["share"])) for m in figures["route_family_mix"]], 12)
+    rej, rej_more = _top(sorted(figures["rejected_by_reason"].items(), key=lambda kv: (-kv[1], kv[0])), 12)
+    sbs = figures.get("variant_side_by_side", {})
+    var_rows = [(name, v["rows"], v["search_share"], v["search_words_median"], v["generate_words_median"], v["keyword_presence"]) for name, v in sbs.items()]
+    sbs_header, sbs_rows = variants.side_by_side_rows(sbs)
+    return {
+        "rows": figures["rows"],
+        "rejected_rows": figures["rejected_rows"],
+        "tv_function": _r(figures["tv_distance"]["function"]),
+        "tv_content_type": _r(figures["tv_distance"]["content_type"]),
+        "tv_keyword_position": _r(kp["tv_bins"]),
+        "duplicates": figures["duplicates"]["total"],
+        "lengths": dg.MetadataValue.md(md_table(length_rows, ["fn", "n", "mean", "median", "real median", "target median", "TV buckets"])),
+        "content_types": dg.MetadataValue.md(md_table(ct_rows, ["type", "share", "target"])),
+        "keyword_positions": dg.MetadataValue.md(md_table(kp_rows, ["type word", "share", "target"])),
+        "route_mix": dg.MetadataValue.md(md_table(mix, ["route", "family", "rows", "share"]) + mix_more),
+        "rejections_by_reason": dg.MetadataValue.md(md_table(rej, ["reason", "rows"]) + rej_more),
+        "variants": dg.MetadataValue.md(md_table(var_rows, ["variant", "rows", "S share", "S median", "G median", "type named"])),
+        "variant_side_by_side": dg.MetadataValue.md(md_table(sbs_rows, sbs_header, limit=100)),
+        "paper_baseline_rows": baseline.height if baseline is not None else 0,
+        "html_report": dg.MetadataValue.path(str(html_path)),
+        "summary_json": dg.MetadataValue.path(str(json_path)),
+        **{f"figure_{k}": dg.MetadataValue.path(str(v)) for k, v in images.items()},
+        **{f"plot_{k}": dg.MetadataValue.md(image_md(v, k)) for k, v in images.items()},
+    }

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from routenator_dagster.labels import type_words_in
-from routenator_dagster.quality import html_report, metrics, variants
+from routenator_dagster.quality import html_report, metrics, plots, variants
 from routenator_dagster.quality.summary import SUMMARY_KEYS, summary_object
 from routenator_dagster.targets import load_targets
 
@@ -100,3 +100,57 @@ def test_reference_sample_loading(tmp_path: Path):
     bad.write_text('{"query": "ok"}\n{"q": 1}\n')
     with pytest.raises(ValueError, match=r"bad.jsonl, line 2"):
         variants.load_reference(bad)
+
+
+def test_length_targets_compare_each_function_with_its_own():
+    lt = metrics.compute_figures(TINY, None, TARGETS)["length_targets"]
+    # Search words 3, 4, 6, 1 against the Search buckets 1-2 .22, 3-4 .32, 5-7 .26, 8-10 .14, 11-25 .06
+    assert lt["Search"]["bucket_shares"] == {"1-2": 0.25, "3-4": 0.5, "5-7": 0.25, "8-10": 0.0, "11-25": 0.0}
+    assert lt["Search"]["tv_buckets"] == pytest.approx(0.5 * (0.03 + 0.18 + 0.01 + 0.14 + 0.06))
+    # buckets spread evenly over their words: cumulative .11 .22 .38 .54 -> 4; Generate .30 at 8, then .38/7 a word -> 12
+    assert lt["Search"]["target_median"] == 4.0 and lt["Generate"]["target_median"] == 12.0
+    # the real-traffic reference describes search traffic: Search gets it, Generate does not
+    assert (lt["Search"]["reference_median"], lt["Search"]["reference_mean"]) == (4.0, 7.0)
+    assert lt["Generate"]["reference_median"] is None and lt["Generate"]["reference_source"] is None
+    words = metrics.target_word_shares(TARGETS, "Search")
+    assert words[1] == pytest.approx(0.11) and words[25] == pytest.approx(0.06 / 15) and sum(words.values()) == pytest.approx(1.0)
+
+
+def test_word_count_marks_sit_on_their_own_box_only():
+    refs = metrics.length_targets(TINY, TARGETS)
+    marks = plots.box_marks(plots._function_box_data(TINY), refs)
+    assert sorted(marks) == sorted([(4.0, 0.65, 1.35, "reference_median"), (4.0, 0.65, 1.35, "target_median"),
+                                    (12.0, 1.65, 2.35, "target_median")])
+    real = pl.DataFrame({"query": ["cat pics", "dog"], "function": ["Search", "Search"]})  # a reference sample: Search only
+    assert {m[3] for m in plots.box_marks(plots._function_box_data(real), refs)} == {"reference_median", "target_median"}
+    assert all(m[2] <= 1.35 for m in plots.box_marks(plots._function_box_data(real), refs))
+
+
+def test_keyword_target_per_decile_and_route_family_mix():
+    per = plots.keyword_target_per_decile(TARGETS)
+    assert per == pytest.approx([0.17, 0.17] + [0.055] * 6 + [0.165, 0.165])
+    mix = metrics.route_family_mix(TINY.with_columns(pl.Series("template_family", ["length", "api", "length", "length", "media", "length"])))
+    assert [(m["route"], m["template_family"], m["rows"]) for m in mix] == [
+        ("heuristic", "length", 2), ("text_llm", "length", 2), ("heuristic", "api", 1), ("vision_llm", "media", 1)]  # ties by name
+    assert mix[0]["share"] == pytest.approx(2 / 6)
+    assert metrics.route_family_mix(TINY)[0] == {"route": "heuristic", "template_family": "(none)", "rows": 3, "share": 0.5}
+
+
+def test_html_report_reads_like_against_like(tmp_path: Path):
+    rej = pl.DataFrame({"route": ["heuristic", "text_llm", "text_llm"], "reason": ["too_long", "meta_text", "meta_text"],
+                        "stage": ["length", "language", "language"]})
+    figs = metrics.compute_figures(TINY, rej, TARGETS)
+    page = html_report.render(figs, {})
+    words = page[page.index("<h2>Words per query"):page.index("<h2>Content types")]
+    # Search's row carries the real-traffic reference; Generate's row has none
+    assert "<td>Search</td><td>4</td><td>3.5</td><td>3.5</td><td>2</td><td>6</td><td>7</td><td>4</td>" in words
+    assert "<td>Generate</td><td>2</td><td>3.5</td><td>3.5</td><td>2.5</td><td>6</td><td>–</td><td>–</td>" in words
+    assert "Search length buckets" in words and "Generate length buckets" in words
+    rejections = page[page.index("<h2>Rejections"):]
+    assert rejections.index("<td>meta_text</td><td>2</td><td>0.6667</td>") < rejections.index("<td>too_long</td>")
+    assert "<h2>Route and template-family mix" in page and "<details><summary>All figures as JSON" in page
+    assert "0.6666666" not in page[:page.index("<details>")]  # numbers rounded to 4 digits outside the raw dump
+    images = plots.all_figures({"router": TINY}, figs["content_type_shares_target"], tmp_path, refs=figs["length_targets"],
+                               targets=TARGETS, route_mix=figs["route_family_mix"], rejections=rej)
+    assert set(images) == {"word_counts", "content_types", "keyword_positions", "lengths", "route_mix", "rejections"}
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in images.values())

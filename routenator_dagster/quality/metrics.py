@@ -143,6 +143,64 @@ def duplicates(df: pl.DataFrame, threshold: float = 0.8) -> dict[str, Any]:
     return {"exact": exact, "near_pairs": int(len(pairs)), "total": exact + int(len(pairs)), "near_examples": examples}
 
 
+def target_word_shares(targets: PopulationTargets, function: str) -> dict[int, float]:
+    """The length-bucket target spread evenly over each bucket's word counts: word count -> share."""
+    out: dict[int, float] = {}
+    for b in targets.length_buckets.get(function, ()):
+        width = b.max_words - b.min_words + 1
+        for w in range(b.min_words, b.max_words + 1):
+            out[w] = out.get(w, 0.0) + b.share / width
+    total = sum(out.values())
+    return {w: v / total for w, v in sorted(out.items())} if total else {}
+
+
+def length_targets(df: pl.DataFrame, targets: PopulationTargets) -> dict[str, dict[str, Any]]:
+    """Per function, the data's length against that function's own targets: the length-bucket
+    shares (and their TV distance), the median/mean those buckets imply, and the real-traffic
+    reference where the targets carry one for that function (``<function>_median_words``)."""
+    wc = with_word_counts(df)
+    out: dict[str, dict[str, Any]] = {}
+    for fn in FUNCTIONS:
+        words = target_word_shares(targets, fn)
+        cum, median = 0.0, None
+        for w, p in words.items():
+            cum += p
+            if cum >= 0.5:
+                median = float(w)
+                break
+        mean = sum(w * p for w, p in words.items()) if words else None
+        sub = wc.filter(pl.col("function") == fn)["n_words"]
+        data, target = {}, {}
+        for b in targets.length_buckets.get(fn, ()):
+            key = f"{b.min_words}-{b.max_words}"
+            target[key] = b.share
+            data[key] = float(((sub >= b.min_words) & (sub <= b.max_words)).sum() / sub.len()) if sub.len() else 0.0
+        ref = targets.reference
+        prefix = fn.lower()
+        out[fn] = {
+            "rows": int(sub.len()),
+            "bucket_shares": data,
+            "bucket_shares_target": target,
+            "tv_buckets": tv_distance(data, target) if sub.len() and target else None,
+            "target_median": median,
+            "target_mean": round(mean, 4) if mean is not None else None,
+            "reference_median": ref.get(f"{prefix}_median_words"),
+            "reference_mean": ref.get(f"{prefix}_mean_words"),
+            "reference_source": "population targets, reference_sample" if f"{prefix}_median_words" in ref else None,
+        }
+    return out
+
+
+def route_family_mix(df: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows per (route, template family), with their share of the dataset, largest first."""
+    if df.height == 0 or "route" not in df.columns:
+        return []
+    fam = pl.col("template_family") if "template_family" in df.columns else pl.lit(None, dtype=pl.Utf8)
+    g = (df.select(pl.col("route").fill_null("(none)"), fam.fill_null("(none)").alias("template_family"))
+         .group_by("route", "template_family").len().sort(["len", "route", "template_family"], descending=[True, False, False]))
+    return [{"route": r, "template_family": f, "rows": int(n), "share": n / df.height} for r, f, n in g.iter_rows()]
+
+
 def compute_figures(kept: pl.DataFrame, rejections: pl.DataFrame | None, targets: PopulationTargets) -> dict[str, Any]:
     """Every figure of the quality report for one dataset, as JSON-able values."""
     fn_shares = shares(kept, "function")
@@ -170,5 +228,8 @@ def compute_figures(kept: pl.DataFrame, rejections: pl.DataFrame | None, targets
         "rejected_rows": rej.height,
         "rejected_by_reason": counts(rej, "reason") if rej.height else {},
         "rejections_by_route": rejections_by_route(rej) if rej.height else {},
+        "rejected_by_stage": counts(rej, "stage") if rej.height and "stage" in rej.columns else {},
+        "length_targets": length_targets(kept, targets),
+        "route_family_mix": route_family_mix(kept),
         "duplicates": duplicates(kept),
     }

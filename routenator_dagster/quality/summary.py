@@ -57,7 +57,12 @@ def record_check(home: Path, name: str, passed: bool, details: dict[str, Any] | 
     return path
 
 
+# Names older homes recorded before checks.json used the Dagster check names.
+_OLD_CHECK_NAMES = {"label_checks": "labels_consistent", "length_limits": "length_limits_respected"}
+
+
 def load_checks(home: Path) -> dict[str, bool]:
+    """Latest pass/fail per check, under the Dagster check names."""
     path = home / "reports" / CHECKS_JSON
     if not path.exists():
         return {}
@@ -65,7 +70,12 @@ def load_checks(home: Path) -> dict[str, bool]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc})") from None
-    return {k: bool(v.get("passed")) if isinstance(v, dict) else bool(v) for k, v in data.items()}
+    out = {k: bool(v.get("passed")) if isinstance(v, dict) else bool(v) for k, v in data.items() if k not in _OLD_CHECK_NAMES}
+    for old, new in _OLD_CHECK_NAMES.items():
+        if old in data and new not in out:
+            v = data[old]
+            out[new] = bool(v.get("passed")) if isinstance(v, dict) else bool(v)
+    return out
 
 
 def save_summary(home: Path, summary: dict[str, Any]) -> Path:
