@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 .PHONY: setup browser instance run test bench ui validate clean
 
-setup: $(STAMP) browser
+setup: $(STAMP)
 
 # tests/test_ui_browser.py draws the UI and the report in Debian's headless Chromium (~2 min once;
 # a no-op when it is there). Installing needs root; elsewhere install it yourself.
@@ -41,7 +41,7 @@ instance:
 run: setup instance
 	$(VENV)/bin/routenator run
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q tests
 
 bench: setup

@@ -18,6 +18,12 @@ from routenator_dagster.atomic import write_json_atomic, write_parquet_atomic
 from routenator_dagster.paths import rn_home
 
 
+def _read_whole(path: Path) -> pl.DataFrame:
+    """Read through one open file: a writer replacing it meanwhile cannot mix two versions."""
+    with open(path, "rb") as fh:
+        return pl.read_parquet(fh.read())
+
+
 def _safe(part: str) -> str:
     return part.replace("/", "_").replace("|", "__")
 
@@ -73,10 +79,10 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
     def _load_one(self, asset_key: dg.AssetKey, partition: str | None) -> Any:
         pq = self._path(asset_key, partition, ".parquet")
         if pq.exists():
-            return pl.read_parquet(pq)
+            return _read_whole(pq)
         tables = self._path(asset_key, partition, ".tables")
         if tables.is_dir():
-            return {f.stem: pl.read_parquet(f) for f in sorted(tables.glob("*.parquet"))}
+            return {f.stem: _read_whole(f) for f in sorted(tables.glob("*.parquet"))}
         js = self._path(asset_key, partition, ".json")
         if js.exists():
             return json.loads(js.read_text(encoding="utf-8"))
