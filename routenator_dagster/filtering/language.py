@@ -2,8 +2,8 @@
 
 All are polars expressions over the raw query (plus the helper columns from normalize), so a
 million rows cost a few vectorized passes. Reasons, checked in this order:
-llm_preamble, meta_text, wrapping_quotes, link, hashtag, emoji_run, truncated, repeated_tokens,
-non_english.
+echoed_instructions, llm_preamble, meta_text, wrapping_quotes, link, hashtag, emoji_run, truncated,
+repeated_tokens, non_english.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ META = (
     r"(?i)\b(?:as an ai|language model|i cannot|i can't|i'm sorry|i am sorry"
     r"|here (?:is|are) (?:a|an|the|your|some)|search query|example quer(?:y|ies)"
     r"|the user (?:wants|is|asks|would)|this query|synthetic|rephrased|variation \d|note:)"
+)
+# Instructions aimed at a model, echoed from untrusted text (catalog titles, keywords, graph names)
+# that reached a prompt: no user types these into a design tool's search box.
+INSTRUCTIONS = (
+    r"(?i)\b(?:ignore|disregard|forget|override)\b[^.]{0,30}\b(?:previous|prior|above|earlier|all|the|your)\b"
+    r"[^.]{0,20}\b(?:instructions?|prompts?|rules|directions|messages?)\b"
+    r"|\bsystem prompt\b|\bjailbreak\b|\bpwned\b|\bdeveloper mode\b|\byou are now\b"
+    r"|\bnew instructions?\s*:|\bdo anything now\b|</?(?:system|assistant|user)>|\[/?inst\]"
 )
 WRAPPING_QUOTES = r"^\s*[\"\u201c\u2018'`].*[\"\u201d\u2019'`]\s*$"
 LINK = r"(?i)https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|io|co|ai|ly)\b"
@@ -71,7 +79,9 @@ def reason_expr() -> pl.Expr:
     unbalanced = (q.str.count_matches(r"\(") != q.str.count_matches(r"\)")) | (
         q.str.count_matches('"') % 2 == 1
     )
+    label = pl.col("extracted_prompt").fill_null("")
     checks: list[tuple[pl.Expr, str]] = [
+        (q.str.contains(INSTRUCTIONS) | label.str.contains(INSTRUCTIONS), "echoed_instructions"),
         (q.str.contains(PREAMBLE), "llm_preamble"),
         (q.str.contains(META), "meta_text"),
         (q.str.contains(WRAPPING_QUOTES) & (q.str.len_chars() > 2), "wrapping_quotes"),
