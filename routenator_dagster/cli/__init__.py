@@ -21,8 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="routenator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     modules = {}
+    raw = sys.argv[1:] if argv is None else argv
+    # Import only the command asked for: each pulls in heavy libraries (dagster, torch, scipy).
+    chosen = next((a for a in raw if not a.startswith("-")), None)
     for name, (mod_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text)
+        if chosen in COMMANDS and name != chosen:
+            continue
         try:
             mod = importlib.import_module(mod_name)
         except ModuleNotFoundError as exc:

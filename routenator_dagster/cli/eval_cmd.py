@@ -35,11 +35,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"routenator eval: {exc}", file=sys.stderr)
         return 2
     print(f"routenator eval: scoring {predictor.name} on {len(golden)} queries", file=sys.stderr)
+    from routenator_dagster.evaluation.embeddings import CachedEmbedder
     from routenator_dagster.evaluation.predictors import EndpointError
+    from routenator_dagster.paths import rn_home
 
     try:
         with contextlib.redirect_stdout(sys.stderr):  # stdout is the one JSON object; library prints go aside
-            report, _ = evaluate(predictor, golden)
+            report, _ = evaluate(predictor, golden, embed=CachedEmbedder(rn_home(args.home) / "cache" / "embeddings.parquet"))
     except EndpointError as exc:
         print(f"routenator eval: {exc}", file=sys.stderr)
         return 1

@@ -24,16 +24,15 @@ _ENV = {
 _LOGGERS_TO_ERROR = ("bitsandbytes", "transformers", "datasets", "wandb")
 
 
-def quiet_libraries() -> None:
+def quiet_libraries(dagster: bool = False) -> None:
+    """Quiet the libraries; `dagster=True` also its beta/preview warnings (importing it costs ~1.5 s)."""
     for key, value in _ENV.items():
         os.environ.setdefault(key, value)
     for name in _LOGGERS_TO_ERROR:
         logging.getLogger(name).setLevel(logging.ERROR)
-    try:
+    if dagster:
         import dagster as dg
 
         # kg_snapshot's content-hash data version uses an API Dagster marks beta; we rely on it knowingly.
         warnings.filterwarnings("ignore", category=dg.BetaWarning)
         warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-    except ImportError:  # `eval` runs without Dagster installed
-        pass

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ["RN_HOME"] = str(Path(args.home).resolve())
     from routenator_dagster.cli.quiet import quiet_libraries
 
-    quiet_libraries()
+    quiet_libraries(dagster=True)
     from assets.automation import content_type_slugs
 
     try:

@@ -30,3 +30,42 @@ def embed(texts: list[str], batch_size: int = 128) -> np.ndarray:
         return np.zeros((0, 384), dtype=np.float32)
     vecs = _model().encode(list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
     return np.asarray(vecs, dtype=np.float32)
+
+
+class CachedEmbedder:
+    """`embed` with a disk cache of text -> vector, so a repeated evaluation never loads the model.
+
+    Golden prompts are the same every time and a deterministic model's outputs mostly are; on a full
+    hit `routenator eval` skips the multi-second import and load of the embedding model.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def _load(self) -> dict[str, np.ndarray]:
+        import polars as pl
+
+        if not self.path.exists():
+            return {}
+        try:
+            frame = pl.read_parquet(self.path)
+        except Exception:  # a cache that cannot be read is rebuilt, never trusted
+            return {}
+        vectors = np.asarray(frame["vector"].to_list(), dtype=np.float32).reshape(frame.height, -1)
+        return dict(zip(frame["text"].to_list(), vectors))
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        import polars as pl
+
+        from routenator_dagster.atomic import write_parquet_atomic
+
+        known = self._load()
+        missing = sorted({t for t in texts if t not in known})
+        if missing:
+            known.update(zip(missing, embed(missing)))
+            write_parquet_atomic(self.path, pl.DataFrame(
+                {"text": list(known), "vector": [v.tolist() for v in known.values()]},
+                schema={"text": pl.Utf8, "vector": pl.List(pl.Float32)}))
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.vstack([known[t] for t in texts])

@@ -11,7 +11,6 @@ import polars as pl
 
 from routenator_dagster.evaluation.metrics import ItemScores, score_items, summarize
 from routenator_dagster.evaluation.predictors import Predictor, describe
-from routenator_dagster.evaluation.significance import mcnemar, paired_t
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,8 @@ def evaluate(
 
 
 def significance(reference: ItemScores, other: ItemScores) -> dict[str, Any]:
+    from routenator_dagster.evaluation.significance import mcnemar, paired_t  # scipy only when comparing
+
     """McNemar on function correctness and paired t on subprompt similarity, other vs reference."""
     return {
         "mcnemar_function": mcnemar(other.function_correct, reference.function_correct).as_dict(),
