@@ -102,25 +102,40 @@ def test_reference_sample_loading(tmp_path: Path):
         variants.load_reference(bad)
 
 
+def _median_of(shares: dict[int, float]) -> float:
+    total = 0.0
+    for w in sorted(shares):
+        total += shares[w]
+        if total >= 0.5 - 1e-9:
+            return float(w)
+    raise AssertionError("shares do not sum to 1")
+
+
 def test_length_targets_compare_each_function_with_its_own():
     lt = metrics.compute_figures(TINY, None, TARGETS)["length_targets"]
-    # Search words 3, 4, 6, 1 against the Search buckets 1-2 .22, 3-4 .32, 5-7 .26, 8-10 .14, 11-25 .06
-    assert lt["Search"]["bucket_shares"] == {"1-2": 0.25, "3-4": 0.5, "5-7": 0.25, "8-10": 0.0, "11-25": 0.0}
-    assert lt["Search"]["tv_buckets"] == pytest.approx(0.5 * (0.03 + 0.18 + 0.01 + 0.14 + 0.06))
-    # buckets spread evenly over their words: cumulative .11 .22 .38 .54 -> 4; Generate .30 at 8, then .38/7 a word -> 12
-    assert lt["Search"]["target_median"] == 4.0 and lt["Generate"]["target_median"] == 12.0
+    buckets = {f"{b.min_words}-{b.max_words}": b.share for b in TARGETS.length_buckets["Search"]}
+    # Search words 3, 4, 6, 1: shares per bucket of the targets, and the TV distance to them
+    observed = {"1-2": 0.25, "3-4": 0.5, "5-7": 0.25, "8-10": 0.0, "11-25": 0.0}
+    assert set(buckets) == set(observed) and lt["Search"]["bucket_shares"] == observed
+    assert lt["Search"]["tv_buckets"] == pytest.approx(0.5 * sum(abs(observed[k] - v) for k, v in buckets.items()), abs=1e-3)
+    # each bucket's share spread evenly over its words; the median is where that curve crosses one half
+    words = metrics.target_word_shares(TARGETS, "Search")
+    first = TARGETS.length_buckets["Search"][0]
+    assert words[1] == pytest.approx(first.share / (first.max_words - first.min_words + 1))
+    assert sum(words.values()) == pytest.approx(1.0)
+    for fn in ("Search", "Generate"):
+        assert lt[fn]["target_median"] == _median_of(metrics.target_word_shares(TARGETS, fn))
     # the real-traffic reference describes search traffic: Search gets it, Generate does not
     assert (lt["Search"]["reference_median"], lt["Search"]["reference_mean"]) == (4.0, 7.0)
     assert lt["Generate"]["reference_median"] is None and lt["Generate"]["reference_source"] is None
-    words = metrics.target_word_shares(TARGETS, "Search")
-    assert words[1] == pytest.approx(0.11) and words[25] == pytest.approx(0.06 / 15) and sum(words.values()) == pytest.approx(1.0)
 
 
 def test_word_count_marks_sit_on_their_own_box_only():
     refs = metrics.length_targets(TINY, TARGETS)
     marks = plots.box_marks(plots._function_box_data(TINY), refs)
-    assert sorted(marks) == sorted([(4.0, 0.65, 1.35, "reference_median"), (4.0, 0.65, 1.35, "target_median"),
-                                    (12.0, 1.65, 2.35, "target_median")])
+    s_med, g_med = refs["Search"]["target_median"], refs["Generate"]["target_median"]
+    assert sorted(marks) == sorted([(4.0, 0.65, 1.35, "reference_median"), (s_med, 0.65, 1.35, "target_median"),
+                                    (g_med, 1.65, 2.35, "target_median")])
     real = pl.DataFrame({"query": ["cat pics", "dog"], "function": ["Search", "Search"]})  # a reference sample: Search only
     assert {m[3] for m in plots.box_marks(plots._function_box_data(real), refs)} == {"reference_median", "target_median"}
     assert all(m[2] <= 1.35 for m in plots.box_marks(plots._function_box_data(real), refs))
