@@ -91,12 +91,7 @@ def content_type_partition_keys(content_type: str) -> list[str]:
 
     Accepts the label ("Design Asset") or its slug ("design_asset").
     """
-    slug = content_type_slug(content_type) if content_type in CONTENT_TYPES else content_type
-    if slug not in CONTENT_TYPE_KEYS:
-        raise ValueError(
-            f"unknown content type {content_type!r}; expected one of {list(CONTENT_TYPES)} "
-            f"or their slugs {CONTENT_TYPE_KEYS}"
-        )
+    (slug,) = content_type_slugs([content_type])
     return [
         key
         for key in GENERATION_PARTITIONS.get_partition_keys()
@@ -132,12 +127,11 @@ def partition_range_tags(content_types: list[str] | None = None) -> list[dict[st
             blocks[-1].append(slug)
         else:
             blocks.append([slug])
-    key = GENERATION_PARTITIONS.get_partition_key_from_str
-    join = lambda ct, route: str(dg.MultiPartitionKey({"content_type": ct, "route": route}))  # noqa: E731
-    return [
-        {RANGE_START_TAG: str(key(join(b[0], routes[0]))), RANGE_END_TAG: str(key(join(b[-1], routes[-1])))}
-        for b in blocks
-    ]
+
+    def key(content_type: str, route: str) -> str:
+        return str(dg.MultiPartitionKey({"content_type": content_type, "route": route}))
+
+    return [{RANGE_START_TAG: key(b[0], routes[0]), RANGE_END_TAG: key(b[-1], routes[-1])} for b in blocks]
 
 
 def _regeneration_id(source: str) -> str:

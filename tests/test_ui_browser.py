@@ -14,11 +14,7 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +26,7 @@ from assets.generation import routing_plan
 from resources.llm import OpenAICompatibleResource
 from resources.storage import PolarsParquetIOManager
 from tests import generation_fixtures as fx
+from tests.webserver import running_webserver
 from tests.test_filtering_assets import FILTER_AND_REPORT, INLINE_LIMIT, filter_and_report_defs, write_filter_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,12 +51,6 @@ def _browser() -> str:
     exe = shutil.which("chromium-headless-shell") or shutil.which("chromium")
     assert exe, "no headless browser: install Debian's chromium-headless-shell (`make setup` does, as root)"
     return exe
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _graphql(base: str, query: str, variables: dict) -> dict:
@@ -90,30 +81,11 @@ def ui(tmp_path_factory):
     report = dg.materialize(filter_and_report_defs(), resources=res, instance=instance, selection=FILTER_AND_REPORT)
     assert report.success
 
-    port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "RN_HOME": str(home), "RN_ENV": "local"}
-    exe = Path(sys.executable).with_name("dagster-webserver")
-    proc = subprocess.Popen([str(exe), "-m", "routenator_dagster.definitions", "-h", "127.0.0.1", "-p", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):  # polls, not a time limit: the server is up when it answers
-            if proc.poll() is not None:
-                raise RuntimeError(f"webserver exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                urllib.request.urlopen(f"{base}/server_info", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("webserver never answered /server_info")
-        yield {"base": base, "home": home, "runs": {"routing_plan": plan.run_id, "dataset_quality_report": report.run_id}}
+        with running_webserver(env) as base:
+            yield {"base": base, "home": home, "runs": {"routing_plan": plan.run_id, "dataset_quality_report": report.run_id}}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
         mp.undo()
 
 

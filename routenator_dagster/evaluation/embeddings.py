@@ -41,6 +41,7 @@ class CachedEmbedder:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._known: dict[str, np.ndarray] | None = None  # read once, on first use
 
     def _load(self) -> dict[str, np.ndarray]:
         import polars as pl
@@ -59,7 +60,9 @@ class CachedEmbedder:
 
         from routenator_dagster.atomic import write_parquet_atomic
 
-        known = self._load()
+        if self._known is None:
+            self._known = self._load()
+        known = self._known
         missing = sorted({t for t in texts if t not in known})
         if missing:
             known.update(zip(missing, embed(missing)))

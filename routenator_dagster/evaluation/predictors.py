@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -107,10 +108,7 @@ class OpenAIPredictor:
             raise EndpointError(str(exc)) from exc
         failed = [r for r in results if not r.ok]
         if failed:
-            reasons: dict[str, int] = {}
-            for r in failed:
-                reasons[str(r.error)] = reasons.get(str(r.error), 0) + 1
-            top = ", ".join(f"{k} x{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
+            top = ", ".join(f"{k} x{v}" for k, v in Counter(str(r.error) for r in failed).most_common(3))
             raise EndpointError(f"{self.base_url}: {len(failed)} of {len(results)} requests got no answer ({top})")
         by_id = {r.request_id: r for r in results}
         return [(by_id[str(i)].content or "") if str(i) in by_id else "" for i in range(len(queries))]
